@@ -1,0 +1,38 @@
+/**
+ * Multipart uploads to QingStor object storage from any JavaScript runtime:
+ * Deno, Node 20+, Bun, Cloudflare Workers and browsers. Requests are signed
+ * with WebCrypto and sent with `fetch`; there are no dependencies.
+ *
+ * @example
+ * ```ts ignore
+ * import { createClient, initiateMultipartUpload } from "@qingstor-multipart/core";
+ *
+ * const client = createClient({
+ *   zone: "pek3a",
+ *   credentials: { accessKeyId: "AKID", secretAccessKey: "secret" },
+ * });
+ * const { uploadId, requestId } = await initiateMultipartUpload(client, {
+ *   bucket: "mybucket",
+ *   key: "videos/大 file (1).mp4",
+ *   contentType: "video/mp4",
+ * });
+ * ```
+ *
+ * @module
+ */
+export {
+  type Client,
+  type ClientOptions,
+  createClient,
+  type Credentials,
+  type RetryOptions,
+} from "./src/client.ts";
+export { QingStorError, type QingStorErrorInit, ValidationError } from "./src/errors.ts";
+export type { Encryption } from "./src/request/encryption_headers.ts";
+export {
+  initiateMultipartUpload,
+  type InitiateMultipartUploadInput,
+  type InitiateMultipartUploadResult,
+  type ObjectTarget,
+  type StorageClass,
+} from "./src/operations/initiate_multipart_upload.ts";

@@ -1,0 +1,110 @@
+import type { Client } from "../client.ts";
+import { type Encryption, encryptionHeaders } from "../request/encryption_headers.ts";
+import { send } from "../request/send.ts";
+import {
+  checkBucket,
+  checkHeaderValue,
+  checkKey,
+  checkMetadata,
+  checkStorageClass,
+} from "../validate.ts";
+
+/** The storage classes an object can be created in. */
+export type StorageClass = "STANDARD" | "STANDARD_IA";
+
+/** The object an upload is to create: where, and its properties. */
+export interface ObjectTarget {
+  /** The bucket. */
+  bucket: string;
+  /** The object key: 1 to 1023 UTF-8 bytes. */
+  key: string;
+  /** Cancels the request. */
+  signal?: AbortSignal;
+}
+
+/** Input of {@linkcode initiateMultipartUpload}. */
+export interface InitiateMultipartUploadInput extends ObjectTarget {
+  /** The finished object's Content-Type, at most 255 characters. */
+  contentType?: string;
+  /** The storage class; the service's default is `"STANDARD"`. */
+  storageClass?: StorageClass;
+  /** User metadata, sent as `x-qs-meta-<name>` headers; printable ASCII values. */
+  metadata?: Record<string, string>;
+  /** Encrypt the object with this customer key (SSE-C); every part must use the same key. */
+  encryption?: Encryption;
+}
+
+/** Result of {@linkcode initiateMultipartUpload}. */
+export interface InitiateMultipartUploadResult {
+  /** The bucket. */
+  bucket: string;
+  /** The object key. */
+  key: string;
+  /** The ID that every later call of this upload names. */
+  uploadId: string;
+  /** The `x-qs-request-id` of the response. */
+  requestId: string;
+}
+
+/**
+ * Starts a multipart upload (spec §6.1): `POST /<key>?uploads`. Each call
+ * returns a new upload ID, even for the same key. Parts uploaded under it
+ * take space until the upload is completed or aborted.
+ *
+ * @param client The client.
+ * @param input The object to create.
+ * @returns The upload ID, with the request ID.
+ * @throws {ValidationError} If the bucket, key, content type, storage class, metadata or
+ * encryption key breaks a rule of the service; nothing is sent then.
+ * @throws {QingStorError} If the service refuses the request.
+ *
+ * @example
+ * ```ts ignore
+ * import { createClient, initiateMultipartUpload } from "@qingstor-multipart/core";
+ *
+ * const client = createClient({
+ *   zone: "pek3a",
+ *   credentials: { accessKeyId: "AKID", secretAccessKey: "secret" },
+ * });
+ * const { uploadId } = await initiateMultipartUpload(client, {
+ *   bucket: "mybucket",
+ *   key: "videos/movie.mp4",
+ *   contentType: "video/mp4",
+ *   metadata: { owner: "alice" },
+ * });
+ * ```
+ */
+export async function initiateMultipartUpload(
+  client: Client,
+  input: InitiateMultipartUploadInput,
+): Promise<InitiateMultipartUploadResult> {
+  const { bucket, key, contentType, storageClass, metadata = {} } = input;
+  checkBucket(bucket);
+  checkKey(key);
+  if (contentType !== undefined) checkHeaderValue("contentType", contentType, 255);
+  if (storageClass !== undefined) checkStorageClass(storageClass);
+  checkMetadata(metadata);
+  const headers: Record<string, string | undefined> = {
+    "content-type": contentType,
+    "x-qs-storage-class": storageClass,
+    ...encryptionHeaders(input.encryption),
+  };
+  for (const [name, value] of Object.entries(metadata)) headers["x-qs-meta-" + name] = value;
+  const response = await send(client, {
+    operation: "initiateMultipartUpload",
+    method: "POST",
+    bucket,
+    key,
+    query: [["uploads"]],
+    headers,
+    expect: 200,
+    signal: input.signal,
+  });
+  const body = await response.json();
+  return {
+    bucket: body.bucket ?? bucket,
+    key: body.key ?? key,
+    uploadId: body.upload_id,
+    requestId: response.headers.get("x-qs-request-id") ?? "",
+  };
+}

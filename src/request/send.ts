@@ -1,0 +1,139 @@
+import type { Client } from "../client.ts";
+import { QingStorError } from "../errors.ts";
+import { signature } from "../sign/signature.ts";
+import { stringToSign } from "../sign/string_to_sign.ts";
+import { type QueryParameter, requestUrl } from "./request_url.ts";
+
+/** One service request, before it is signed. */
+export interface ServiceRequest {
+  /** The public operation name, for errors. */
+  operation: string;
+  /** The HTTP method. */
+  method: "GET" | "PUT" | "POST" | "DELETE";
+  /** The bucket. */
+  bucket: string;
+  /** The object key; absent for bucket-level requests. */
+  key?: string;
+  /** Query parameters in wire order. */
+  query?: readonly QueryParameter[];
+  /** Headers; `undefined` values are not sent. */
+  headers?: Record<string, string | undefined>;
+  /** The body: known-length only, so the runtime sends Content-Length (spec §11). */
+  body?: Uint8Array | Blob | string;
+  /** The one status that means success (spec §6). */
+  expect: number;
+  /** Cancels the request and any backoff wait. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Signs and sends a request, retrying it under the policy of spec §10.3:
+ * network failures, 5xx and 429 are retried with exponential backoff and
+ * full jitter; `bad_digest` and `incomplete_body` once; `request_expired`
+ * once, after the client's clock offset is set from the service's `Date`.
+ * Every attempt is signed afresh with a new `X-QS-Date`.
+ *
+ * @param client The client.
+ * @param request The request.
+ * @returns The response, whose status is `request.expect`.
+ * @throws {QingStorError} When the service refuses the request or cannot be reached.
+ * @throws The signal's reason, when the signal aborts.
+ */
+export async function send(client: Client, request: ServiceRequest): Promise<Response> {
+  const { operation, method, signal } = request;
+  const url = requestUrl(client, request.bucket, request.key, request.query);
+  const virtualHostBucket = client.style == "virtual-host" ? request.bucket : undefined;
+  let skewCorrected = false;
+  let resent = false;
+  for (let attempt = 1;; attempt++) {
+    signal?.throwIfAborted();
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(request.headers ?? {})) {
+      if (value !== undefined) headers.set(name, value);
+    }
+    const credentials = await client.credentials();
+    if (credentials) {
+      headers.set("x-qs-date", new Date(Date.now() + client.clockOffset).toUTCString());
+      const signed = await signature(
+        credentials.secretAccessKey,
+        stringToSign({ method, url, headers, virtualHostBucket }),
+      );
+      headers.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
+    }
+    let failure: QingStorError;
+    let retryable = true;
+    try {
+      const response = await client.fetch(
+        new Request(url, { method, headers, body: request.body, signal }),
+      );
+      if (response.status == request.expect) return response;
+      failure = await readError(response, operation, attempt);
+      const code = failure.code?.toLowerCase();
+      const serverDate = Date.parse(response.headers.get("date") ?? "");
+      if (code == "request_expired" && !skewCorrected && serverDate) {
+        // Our clock is off: adopt the service's, and try again at once.
+        skewCorrected = true;
+        client.clockOffset = serverDate - Date.now();
+        attempt--;
+        continue;
+      }
+      const once = (code == "bad_digest" || code == "incomplete_body") && !resent;
+      resent ||= once;
+      retryable = once || failure.status >= 500 || failure.status == 429;
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      failure = new QingStorError({
+        operation,
+        status: 0,
+        message: (error as Error)?.message ?? String(error),
+        attempts: attempt,
+        cause: error,
+      });
+    }
+    if (!retryable || attempt >= client.retry.maxAttempts) throw failure;
+    const ceiling = Math.min(client.retry.maxDelay, client.retry.baseDelay * 2 ** (attempt - 1));
+    await sleep(Math.random() * ceiling, signal);
+  }
+}
+
+/** Reads an error response, which may be JSON, HTML from a proxy, or empty (spec §10.1). */
+async function readError(
+  response: Response,
+  operation: string,
+  attempts: number,
+): Promise<QingStorError> {
+  const text = await response.text().catch(() => "");
+  let body: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(text);
+    if (parsed && typeof parsed == "object") body = parsed;
+  } catch {
+    // Not JSON: the raw text is the best message there is.
+  }
+  const field = (name: string) => typeof body[name] == "string" ? body[name] as string : undefined;
+  return new QingStorError({
+    operation,
+    status: response.status,
+    code: field("code"),
+    message: field("message") ?? (text.trim().slice(0, 200) || response.statusText ||
+      "no error body"),
+    requestId: response.headers.get("x-qs-request-id") ?? field("request_id"),
+    url: field("url"),
+    attempts,
+  });
+}
+
+/** Waits, unless the signal aborts first. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", abort, { once: true });
+  });
+}

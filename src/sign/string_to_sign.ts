@@ -1,0 +1,57 @@
+import { canonicalizedHeaders } from "./canonicalized_headers.ts";
+import { canonicalizedResource } from "./canonicalized_resource.ts";
+
+/** What the string to sign is built from: the request as it will be sent. */
+export interface SignableRequest {
+  /** The HTTP method, upper case as sent. */
+  method: string;
+  /** The URL with its path percent-encoded exactly as sent. */
+  url: URL;
+  /** The headers exactly as sent. */
+  headers: Headers;
+  /** The bucket named in the host name, for virtual-host style only. */
+  virtualHostBucket?: string;
+}
+
+/**
+ * Builds the string to sign of spec §3.2 (header signing) or §4 (query
+ * signing, when `expires` is given):
+ *
+ * ```text
+ * Verb \n Content-MD5 \n Content-Type \n Date-or-Expires \n CanonicalizedHeaders CanonicalizedResource
+ * ```
+ *
+ * In header signing the date line is empty whenever `X-QS-Date` is sent,
+ * because the date is then signed among the canonical headers (§3.3).
+ *
+ * @param request The request to sign.
+ * @param expires For query signing: the expiry as whole Unix seconds.
+ * @returns The exact string whose HMAC-SHA256 is the signature.
+ *
+ * @example
+ * ```ts
+ * import { stringToSign } from "./string_to_sign.ts";
+ *
+ * stringToSign({
+ *   method: "POST",
+ *   url: new URL("https://pek3a.qingstor.com/mybucket/large-object?uploads"),
+ *   headers: new Headers({ "X-QS-Date": "Fri, 01 Nov 2019 07:40:08 GMT" }),
+ * });
+ * // "POST\n\n\n\nx-qs-date:Fri, 01 Nov 2019 07:40:08 GMT\n/mybucket/large-object?uploads"
+ * ```
+ */
+export function stringToSign(request: SignableRequest, expires?: number): string {
+  const { headers } = request;
+  const dateLine = expires !== undefined
+    ? String(expires)
+    : headers.get("x-qs-date")
+    ? ""
+    : headers.get("date") ?? "";
+  return [
+    request.method,
+    headers.get("content-md5") ?? "",
+    headers.get("content-type") ?? "",
+    dateLine,
+    canonicalizedHeaders(headers) + canonicalizedResource(request.url, request.virtualHostBucket),
+  ].join("\n");
+}

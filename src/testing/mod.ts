@@ -1,0 +1,33 @@
+/**
+ * An offline QingStor emulator for tests: the multipart API with the
+ * service's signatures, dates, limits, error codes and injectable faults,
+ * usable in-process as a client's `fetch` or served over HTTP.
+ *
+ * @example
+ * ```ts
+ * import { createEmulator, serveEmulator } from "@qingstor-multipart/core/testing";
+ * import { createClient, initiateMultipartUpload } from "@qingstor-multipart/core";
+ *
+ * const credentials = { accessKeyId: "AKID", secretAccessKey: "secret" };
+ * const server = await serveEmulator(createEmulator({ credentials: [credentials] }));
+ * const client = createClient({ endpoint: server.url, credentials });
+ * await initiateMultipartUpload(client, { bucket: "mybucket", key: "a.bin" });
+ * await server.close();
+ * ```
+ *
+ * @module
+ */
+export {
+  createEmulator,
+  DroppedConnection,
+  type Emulator,
+  type EmulatorObject,
+  type EmulatorOperation,
+  type EmulatorOptions,
+  type EmulatorPart,
+  type EmulatorRequestRecord,
+  type EmulatorState,
+  type EmulatorUpload,
+  type FaultRule,
+} from "./emulator.ts";
+export { type EmulatorServer, serveEmulator, type ServeOptions } from "./serve.ts";

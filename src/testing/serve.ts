@@ -1,0 +1,83 @@
+import type { Emulator } from "./emulator.ts";
+
+/** A running HTTP server around an emulator. */
+export interface EmulatorServer {
+  /** The base URL, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  /** The port. */
+  port: number;
+  /** Stops the server and closes its connections. */
+  close(): Promise<void>;
+}
+
+/** Options of {@linkcode serveEmulator}. */
+export interface ServeOptions {
+  /** The port; 0 (the default) picks a free one. */
+  port?: number;
+  /** The address to listen on. Default `127.0.0.1`. */
+  hostname?: string;
+}
+
+/**
+ * Serves an emulator over real HTTP. It uses `node:http`, which Deno, Node
+ * and Bun all provide, because only a raw socket can pass the request path
+ * through untouched and drop a connection mid-body as a fault.
+ *
+ * @param emulator The emulator to serve.
+ * @param options Port and address.
+ * @returns The running server.
+ *
+ * @example
+ * ```ts
+ * import { createEmulator, serveEmulator } from "@qingstor-multipart/core/testing";
+ *
+ * const server = await serveEmulator(createEmulator());
+ * server.url; // "http://127.0.0.1:<port>"
+ * await server.close();
+ * ```
+ */
+export async function serveEmulator(
+  emulator: Emulator,
+  options: ServeOptions = {},
+): Promise<EmulatorServer> {
+  // Imported here so that the rest of the testing module also loads in browsers and Workers.
+  const { createServer } = await import("node:http");
+  const { Readable } = await import("node:stream");
+  const hostname = options.hostname ?? "127.0.0.1";
+  const server = createServer(async (incoming, outgoing) => {
+    const method = incoming.method ?? "GET";
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(incoming.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    }
+    // The base is fixed, not taken from Host: path-style requests are routed by the raw path.
+    const request = new Request(`http://${hostname}${incoming.url}`, {
+      method,
+      headers,
+      body: method == "GET" || method == "HEAD" ? undefined : Readable.toWeb(incoming) as ReadableStream,
+      duplex: "half",
+    } as RequestInit & { duplex: "half" });
+    try {
+      const response = await emulator.fetch(request);
+      outgoing.writeHead(response.status, Object.fromEntries(response.headers));
+      if (response.body && method != "HEAD") {
+        for await (const chunk of response.body) outgoing.write(chunk);
+      }
+      outgoing.end();
+    } catch {
+      // A dropped connection, injected or not: the client sees a reset.
+      incoming.socket.destroy();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, hostname, resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://${hostname}:${port}`,
+    port,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The service's limits (spec §9) and the checks that enforce them before a
+ * request is sent. Every rule of the protocol that the client checks lives
+ * here, so it is found in one place.
+ *
+ * @module
+ */
+import { ValidationError } from "./errors.ts";
+
+/** The smallest part, except the last, that the service accepts: 4 MiB. */
+export const MIN_PART_SIZE = 4 * 1024 * 1024;
+/** The largest part the client sends: 5 GB, valid whether the docs mean GB or GiB. */
+export const MAX_PART_SIZE = 5_000_000_000;
+/** The most parts one upload may have. */
+export const MAX_PARTS = 10_000;
+/** The highest part number; numbering may start at 0. */
+export const MAX_PART_NUMBER = 10_000;
+
+const encoder = new TextEncoder();
+
+/** Shows a received value in a message: quoted, and cut short when long. */
+export function show(value: unknown): string {
+  const text = typeof value === "string" ? JSON.stringify(value) : String(value);
+  return text.length > 80 ? text.slice(0, 77) + "..." : text;
+}
+
+/** Throws a {@linkcode ValidationError} unless `ok`. */
+export function check(ok: unknown, parameter: string, rule: string, value: unknown): asserts ok {
+  if (!ok) throw new ValidationError(parameter, `${rule}, received ${show(value)}`);
+}
+
+/** Checks a bucket name: 6–63 of `a-z 0-9 -`, alphanumeric at both ends, not an IP address. */
+export function checkBucket(bucket: string): void {
+  check(
+    typeof bucket == "string" && /^[a-z0-9][a-z0-9-]{4,61}[a-z0-9]$/.test(bucket) &&
+      !/^\d+\.\d+\.\d+\.\d+$/.test(bucket),
+    "bucket",
+    "Bucket name must be 6 to 63 lowercase letters, digits or hyphens, starting and ending with a letter or digit",
+    bucket,
+  );
+}
+
+/** Checks an object key: 1–1023 UTF-8 bytes, no leading `/`, no `.` or `..` segment (spec §1.3). */
+export function checkKey(key: string): void {
+  check(typeof key == "string" && key.length, "key", "Key must be a non-empty string", key);
+  check(key.isWellFormed(), "key", "Key must be well-formed Unicode (no lone surrogate)", key);
+  const bytes = encoder.encode(key).length;
+  check(bytes <= 1023, "key", "Key must be at most 1023 UTF-8 bytes", bytes);
+  check(key[0] != "/", "key", 'Key must not start with "/"', key);
+  // fetch's URL parser would drop these segments, so the request would reach another key.
+  check(
+    !key.split("/").some((segment) => segment == "." || segment == ".."),
+    "key",
+    'Key must not contain a "." or ".." path segment',
+    key,
+  );
+}
+
+/** Checks that a header value is printable ASCII, which every runtime's `fetch` can send as is. */
+export function checkHeaderValue(parameter: string, value: string, max = 2048): void {
+  check(
+    typeof value == "string" && /^[\x20-\x7e]+$/.test(value) && value.length <= max,
+    parameter,
+    `${parameter} must be 1 to ${max} printable ASCII characters`,
+    value,
+  );
+}
+
+/**
+ * Checks user metadata (spec §8): names of `A-Z a-z 0-9 . _ -` up to 512
+ * bytes, printable ASCII values, names and values together at most 2048 bytes.
+ */
+export function checkMetadata(metadata: Record<string, string>): void {
+  let total = 0;
+  const seen = new Set<string>();
+  for (const [name, value] of Object.entries(metadata)) {
+    check(
+      /^[\w.-]{1,512}$/.test(name),
+      "metadata",
+      "Metadata name must be 1 to 512 of A-Z a-z 0-9 . _ -",
+      name,
+    );
+    check(
+      !seen.has(name.toLowerCase()),
+      "metadata",
+      "Metadata names must differ ignoring case",
+      name,
+    );
+    seen.add(name.toLowerCase());
+    checkHeaderValue(`metadata.${name}`, value);
+    total += name.length + value.length;
+  }
+  check(
+    total <= 2048,
+    "metadata",
+    "Metadata names and values must total at most 2048 bytes",
+    total,
+  );
+}
+
+/** Checks a storage class against the two the service knows. */
+export function checkStorageClass(storageClass: string): void {
+  check(
+    storageClass == "STANDARD" || storageClass == "STANDARD_IA",
+    "storageClass",
+    'Storage class must be "STANDARD" or "STANDARD_IA"',
+    storageClass,
+  );
+}
