@@ -39,6 +39,7 @@ export interface QingStorErrorInit {
  * ```
  */
 export class QingStorError extends Error {
+  /** Always `"QingStorError"`. */
   override name = "QingStorError";
   /** The operation that failed, e.g. `"initiateMultipartUpload"`. */
   readonly operation: string;
@@ -88,6 +89,7 @@ export class QingStorError extends Error {
  * ```
  */
 export class ValidationError extends Error {
+  /** Always `"ValidationError"`. */
   override name = "ValidationError";
   /** The parameter that broke the rule, e.g. `"key"` or `"metadata"`. */
   readonly parameter: string;

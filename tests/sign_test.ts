@@ -16,7 +16,10 @@ function signable(vector: Vector) {
 
 async function checkVector(vector: Vector) {
   const request = signable(vector);
-  assert.equal(canonicalizedResource(request.url, request.virtualHostBucket), vector.canonical_resource);
+  assert.equal(
+    canonicalizedResource(request.url, request.virtualHostBucket),
+    vector.canonical_resource,
+  );
   const text = stringToSign(request, vector.kind == "query" ? vector.expires : undefined);
   assert.equal(text, vector.string_to_sign);
   const signed = await signature(vector.secret_access_key, text);
@@ -85,7 +88,10 @@ describe("stringToSign", () => {
   });
 
   it("keeps a stray % in a sub-resource value as it is", () => {
-    assert.equal(canonicalizedResource(new URL("https://h/b/k?upload_id=50%")), "/b/k?upload_id=50%");
+    assert.equal(
+      canonicalizedResource(new URL("https://h/b/k?upload_id=50%")),
+      "/b/k?upload_id=50%",
+    );
   });
 });
 

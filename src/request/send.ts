@@ -64,7 +64,8 @@ export async function send(client: Client, request: ServiceRequest): Promise<Res
     let retryable = true;
     try {
       const response = await client.fetch(
-        new Request(url, { method, headers, body: request.body, signal }),
+        // A SharedArrayBuffer-backed view is the only Uint8Array fetch refuses; none reaches here.
+        new Request(url, { method, headers, body: request.body as BodyInit | undefined, signal }),
       );
       if (response.status == request.expect) return response;
       failure = await readError(response, operation, attempt);
@@ -77,7 +78,7 @@ export async function send(client: Client, request: ServiceRequest): Promise<Res
         attempt--;
         continue;
       }
-      const once = (code == "bad_digest" || code == "incomplete_body") && !resent;
+      const once: boolean = (code == "bad_digest" || code == "incomplete_body") && !resent;
       resent ||= once;
       retryable = once || failure.status >= 500 || failure.status == 429;
     } catch (error) {

@@ -9,7 +9,6 @@ import type { Credentials } from "../client.ts";
 import { canonicalizedResource } from "../sign/canonicalized_resource.ts";
 import { signature } from "../sign/signature.ts";
 import { stringToSign } from "../sign/string_to_sign.ts";
-import { Md5 } from "../md5.ts";
 import { OPERATIONS } from "./emulator_operations.ts";
 
 /** The operations the emulator understands, by the client's names. */
@@ -95,8 +94,6 @@ export interface EmulatorUpload {
   encryptionKeyMd5?: string;
   /** Parts received, by number. */
   parts: Map<number, EmulatorPart>;
-  /** In `"digest"` storage: the MD5 of the parts received in order so far. */
-  chain?: { next: number; md5: Md5; pending: Map<number, Uint8Array>; broken: boolean };
 }
 
 /** An object made by a completed upload. */
@@ -165,6 +162,7 @@ export interface Emulator {
 
 /** A request thrown instead of answered: the HTTP server drops the connection. */
 export class DroppedConnection extends Error {
+  /** Always `"DroppedConnection"`. */
   override name = "DroppedConnection";
 }
 
@@ -303,7 +301,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       const origin = request.headers.get("origin");
       if (origin) {
         headers.set("access-control-allow-origin", origin);
-        headers.set("access-control-expose-headers", "ETag, x-qs-request-id, Date, X-QS-Content-Copy-Range");
+        headers.set(
+          "access-control-expose-headers",
+          "ETag, x-qs-request-id, Date, X-QS-Content-Copy-Range",
+        );
       }
       return new Response(response.body, { status: response.status, headers });
     },
@@ -317,6 +318,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       fired.set(rule, (fired.get(rule) ?? 0) + 1);
       return rule;
     }
+    return undefined;
   }
 
   async function answer(
@@ -333,21 +335,40 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     for (const pair of url.search.slice(1).split("&")) {
       if (!pair) continue;
       const eq = pair.indexOf("=");
-      query.set(formDecode(eq < 0 ? pair : pair.slice(0, eq)), eq < 0 ? "" : formDecode(pair.slice(eq + 1)));
+      query.set(
+        formDecode(eq < 0 ? pair : pair.slice(0, eq)),
+        eq < 0 ? "" : formDecode(pair.slice(eq + 1)),
+      );
     }
-    const { bucket, rawKey, virtualHostBucket } = route(url, request.headers.get("host") ?? url.host, hosts);
+    const { bucket, rawKey, virtualHostBucket } = route(
+      url,
+      request.headers.get("host") ?? url.host,
+      hosts,
+    );
     let key: string | undefined;
     try {
       key = rawKey === undefined ? undefined : decodeURIComponent(rawKey);
     } catch {
       return fail(400, "invalid_object_name", "The object key is not valid percent-encoding.");
     }
-    const operation = bucket ? OPERATIONS.find((op) => op.matches(request.method, key, query, request.headers)) : undefined;
-    if (!bucket || !operation) return fail(405, "method_not_allowed", "The method is not allowed on this resource.");
+    const operation = bucket
+      ? OPERATIONS.find((op) => op.matches(request.method, key, query, request.headers))
+      : undefined;
+    if (!bucket || !operation) {
+      return fail(405, "method_not_allowed", "The method is not allowed on this resource.");
+    }
     record.operation = operation.name;
 
     // Authenticate before anything else, as the service does.
-    const denied = await authenticate(request, url, query, virtualHostBucket, record, bucket, operation.write);
+    const denied = await authenticate(
+      request,
+      url,
+      query,
+      virtualHostBucket,
+      record,
+      bucket,
+      operation.write,
+    );
     if (denied) return fail(...denied);
     if (options.buckets && !options.buckets.includes(bucket)) {
       return fail(404, "bucket_not_exists", `The bucket ${bucket} does not exist.`);
@@ -355,13 +376,17 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
     const fault = pickFault(operation.name);
     if (fault?.delay) await new Promise((resolve) => setTimeout(resolve, fault.delay));
-    if (fault?.drop == "before-body") throw new DroppedConnection("Injected fault: connection dropped");
+    if (fault?.drop == "before-body") {
+      throw new DroppedConnection("Injected fault: connection dropped");
+    }
     if (fault?.status) {
       return fail(fault.status, STATUS_CODES[fault.status] ?? "internal_error", "Injected fault.");
     }
     const body = async () => {
       const bytes = new Uint8Array(await request.arrayBuffer());
-      if (fault?.drop == "mid-body") throw new DroppedConnection("Injected fault: connection dropped mid-body");
+      if (fault?.drop == "mid-body") {
+        throw new DroppedConnection("Injected fault: connection dropped mid-body");
+      }
       return bytes;
     };
     return operation.handle({ emulator, request, bucket, key, query, requestId, body });
@@ -379,8 +404,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const authorization = request.headers.get("authorization");
     const queryKeyId = query.get("access_key_id");
     if (!authorization && queryKeyId === undefined) {
-      if (options.publicBuckets?.includes(bucket)) return;
-      return [403, "permission_denied", `Anonymous users may not ${write ? "write to" : "read"} bucket ${bucket}.`];
+      if (options.publicBuckets?.includes(bucket)) return undefined;
+      return [
+        403,
+        "permission_denied",
+        `Anonymous users may not ${write ? "write to" : "read"} bucket ${bucket}.`,
+      ];
     }
     record.auth = authorization ? "header" : "query";
     const [, keyId, given] = authorization
@@ -391,23 +420,43 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const now = emulator.now();
     let expires: number | undefined;
     if (authorization) {
-      const date = Date.parse(request.headers.get("x-qs-date") || request.headers.get("date") || "");
-      if (!date) return [401, "signature_not_matched", "The request has neither Date nor X-QS-Date."];
+      const date = Date.parse(
+        request.headers.get("x-qs-date") || request.headers.get("date") || "",
+      );
+      if (!date) {
+        return [401, "signature_not_matched", "The request has neither Date nor X-QS-Date."];
+      }
       if (Math.abs(date - now) > FIFTEEN_MINUTES) {
-        return [403, "request_expired", "The request date is more than 15 minutes from the server's time."];
+        return [
+          403,
+          "request_expired",
+          "The request date is more than 15 minutes from the server's time.",
+        ];
       }
     } else {
       expires = Number(query.get("expires"));
-      if (!Number.isInteger(expires)) return [400, "invalid_argument", "The expires parameter must be whole seconds."];
+      if (!Number.isInteger(expires)) {
+        return [400, "invalid_argument", "The expires parameter must be whole seconds."];
+      }
       if (expires * 1000 < now) return [403, "request_expired", "The presigned URL has expired."];
     }
     const expected = await signature(
       secret,
-      stringToSign({ method: request.method, url, headers: request.headers, virtualHostBucket }, expires),
+      stringToSign(
+        { method: request.method, url, headers: request.headers, virtualHostBucket },
+        expires,
+      ),
     );
     if (expected != given) {
-      return [401, "signature_not_matched", `The signature does not match; the canonical resource is ${canonicalizedResource(url, virtualHostBucket)}.`];
+      return [
+        401,
+        "signature_not_matched",
+        `The signature does not match; the canonical resource is ${
+          canonicalizedResource(url, virtualHostBucket)
+        }.`,
+      ];
     }
+    return undefined;
   }
 
   return emulator;

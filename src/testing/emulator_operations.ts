@@ -4,8 +4,7 @@
  * @module
  */
 import { decodeBase64, encodeBase64 } from "../base64.ts";
-import { md5 } from "../md5.ts";
-import { Md5 } from "../md5.ts";
+import { Md5, md5 } from "../md5.ts";
 import {
   type EmulatorOperation,
   type EmulatorPart,
@@ -19,17 +18,31 @@ export interface EmulatorRoute {
   name: EmulatorOperation;
   /** Whether it needs write permission (for anonymous access to public buckets). */
   write: boolean;
-  matches(method: string, key: string | undefined, query: Map<string, string>, headers: Headers): boolean;
-  handle(context: RouteContext): Promise<Response>;
+  matches(
+    method: string,
+    key: string | undefined,
+    query: Map<string, string>,
+    headers: Headers,
+  ): boolean;
+  handle(context: RouteContext): Response | Promise<Response>;
 }
 
-const hex = (bytes: Uint8Array) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+const hex = (bytes: Uint8Array) =>
+  Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 const fail = (context: RouteContext, status: number, code: string, message: string) =>
   errorResponse(status, code, message, context.requestId);
-const ok = (context: RouteContext, status: number, body?: unknown, headers: Record<string, string> = {}) =>
+const ok = (
+  context: RouteContext,
+  status: number,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) =>
   body === undefined
     ? new Response(null, { status, headers: { "x-qs-request-id": context.requestId, ...headers } })
-    : Response.json(body, { status, headers: { "x-qs-request-id": context.requestId, ...headers } });
+    : Response.json(body, {
+      status,
+      headers: { "x-qs-request-id": context.requestId, ...headers },
+    });
 
 function findUpload(context: RouteContext): EmulatorUpload | undefined {
   const upload = context.emulator.state.uploads.get(context.query.get("upload_id") ?? "");
@@ -51,7 +64,12 @@ function readEncryption(context: RouteContext, prefix: string): string | Respons
     raw = decodeBase64(key ?? "");
   } catch { /* reported below */ }
   if (algorithm != "AES256" || raw?.length != 32 || encodeBase64(md5(raw)) != keyMd5) {
-    return fail(context, 400, "invalid_argument", "The encryption headers are not a valid AES256 key and MD5.");
+    return fail(
+      context,
+      400,
+      "invalid_argument",
+      "The encryption headers are not a valid AES256 key and MD5.",
+    );
   }
   return keyMd5;
 }
@@ -67,7 +85,12 @@ function checkMetadata(context: RouteContext): Record<string, string> | Response
     }
     total += short.length + value.length;
     if (short.length > 512 || total > 2048) {
-      return fail(context, 400, "metadata_too_large", "Metadata exceeds 2 KB, or a name exceeds 512 bytes.");
+      return fail(
+        context,
+        400,
+        "metadata_too_large",
+        "Metadata exceeds 2 KB, or a name exceeds 512 bytes.",
+      );
     }
     metadata[short] = value;
   }
@@ -76,13 +99,24 @@ function checkMetadata(context: RouteContext): Record<string, string> | Response
 
 let uploadCounter = 0;
 
-/** In digest storage, feeds parts to the object's MD5 in order, holding early arrivals. */
-function chainPart(upload: EmulatorUpload, partNumber: number, data: Uint8Array): void {
-  const chain = upload.chain!;
-  if (partNumber < chain.next || chain.pending.has(partNumber)) chain.broken = true;
-  chain.pending.set(partNumber, data);
-  // Numbering may start at 0 or 1.
-  if (chain.next == 0 && !chain.pending.has(0) && chain.pending.has(1) && partNumber == 1) chain.next = 1;
+/** In digest storage: the MD5 of an upload's parts received in order so far. */
+interface Chain {
+  next: number;
+  md5: Md5;
+  pending: Map<number, Uint8Array>;
+  broken: boolean;
+}
+const chains = new WeakMap<EmulatorUpload, Chain>();
+
+/**
+ * In digest storage, feeds parts to the object's MD5 in part-number order,
+ * holding parts that arrive early until the gap before them is filled.
+ */
+function chainPart(chain: Chain, partNumber?: number, data?: Uint8Array): void {
+  if (partNumber !== undefined && data) {
+    if (partNumber < chain.next || chain.pending.has(partNumber)) chain.broken = true;
+    chain.pending.set(partNumber, data);
+  }
   for (let part; (part = chain.pending.get(chain.next));) {
     chain.md5.update(part);
     chain.pending.delete(chain.next++);
@@ -93,7 +127,7 @@ const initiate: EmulatorRoute = {
   name: "initiateMultipartUpload",
   write: true,
   matches: (method, key, query) => method == "POST" && !!key && query.has("uploads"),
-  async handle(context) {
+  handle(context) {
     const headers = context.request.headers;
     const storageClass = headers.get("x-qs-storage-class") ?? "STANDARD";
     if (storageClass != "STANDARD" && storageClass != "STANDARD_IA") {
@@ -103,8 +137,10 @@ const initiate: EmulatorRoute = {
     if (metadata instanceof Response) return metadata;
     const encryptionKeyMd5 = readEncryption(context, "x-qs-encryption-customer-");
     if (encryptionKeyMd5 instanceof Response) return encryptionKeyMd5;
-    const uploadId = hex(md5(new TextEncoder().encode(`${++uploadCounter}:${crypto.randomUUID()}`)));
-    context.emulator.state.uploads.set(uploadId, {
+    const uploadId = hex(
+      md5(new TextEncoder().encode(`${++uploadCounter}:${crypto.randomUUID()}`)),
+    );
+    const upload: EmulatorUpload = {
       bucket: context.bucket,
       key: context.key!,
       uploadId,
@@ -114,10 +150,11 @@ const initiate: EmulatorRoute = {
       metadata,
       encryptionKeyMd5,
       parts: new Map(),
-      chain: context.emulator.options.storage == "digest"
-        ? { next: 0, md5: new Md5(), pending: new Map(), broken: false }
-        : undefined,
-    });
+    };
+    context.emulator.state.uploads.set(uploadId, upload);
+    if (context.emulator.options.storage == "digest") {
+      chains.set(upload, { next: 0, md5: new Md5(), pending: new Map(), broken: false });
+    }
     return ok(context, 200, { bucket: context.bucket, key: context.key, upload_id: uploadId });
   },
 };
@@ -126,21 +163,32 @@ function partNumberOf(context: RouteContext): number | Response {
   const text = context.query.get("part_number") ?? "";
   const partNumber = Number(text);
   if (!/^\d+$/.test(text) || partNumber > 10000) {
-    return fail(context, 400, "invalid_argument", `Part number ${text} is not between 0 and 10000.`);
+    return fail(
+      context,
+      400,
+      "invalid_argument",
+      `Part number ${text} is not between 0 and 10000.`,
+    );
   }
   return partNumber;
 }
 
-function storePart(context: RouteContext, upload: EmulatorUpload, partNumber: number, data: Uint8Array) {
+function storePart(
+  context: RouteContext,
+  upload: EmulatorUpload,
+  partNumber: number,
+  data: Uint8Array,
+) {
   const part: EmulatorPart = {
     partNumber,
     size: data.length,
     etag: hex(md5(data)),
     created: new Date(context.emulator.now()),
-    data: upload.chain ? undefined : data,
+    data: chains.has(upload) ? undefined : data,
   };
   upload.parts.set(partNumber, part);
-  if (upload.chain) chainPart(upload, partNumber, data);
+  const chain = chains.get(upload);
+  if (chain) chainPart(chain, partNumber, data);
   return ok(context, 201, undefined, { etag: `"${part.etag}"` });
 }
 
@@ -148,8 +196,14 @@ function checkPartEncryption(context: RouteContext, upload: EmulatorUpload): Res
   const keyMd5 = readEncryption(context, "x-qs-encryption-customer-");
   if (keyMd5 instanceof Response) return keyMd5;
   if (keyMd5 != upload.encryptionKeyMd5) {
-    return fail(context, 400, "invalid_argument", "The encryption key differs from the one given at initiate.");
+    return fail(
+      context,
+      400,
+      "invalid_argument",
+      "The encryption key differs from the one given at initiate.",
+    );
   }
+  return undefined;
 }
 
 const uploadPart: EmulatorRoute = {
@@ -169,13 +223,20 @@ const uploadPart: EmulatorRoute = {
       data = await context.body();
     } catch (error) {
       if ((error as Error).name == "DroppedConnection") throw error;
-      return fail(context, 400, "incomplete_body", "The body ended before Content-Length bytes arrived.");
+      return fail(
+        context,
+        400,
+        "incomplete_body",
+        "The body ended before Content-Length bytes arrived.",
+      );
     }
     const declared = context.request.headers.get("content-length");
     if (declared !== null && Number(declared) != data.length) {
       return fail(context, 400, "incomplete_body", "The body is shorter than Content-Length.");
     }
-    if (data.length > 5_368_709_120) return fail(context, 400, "entity_too_large", "A part may not exceed 5 GB.");
+    if (data.length > 5_368_709_120) {
+      return fail(context, 400, "entity_too_large", "A part may not exceed 5 GB.");
+    }
     const contentMd5 = context.request.headers.get("content-md5");
     if (contentMd5 !== null && contentMd5 != encodeBase64(md5(data))) {
       return fail(context, 400, "bad_digest", "The Content-MD5 does not match the body.");
@@ -189,7 +250,7 @@ const uploadPartCopy: EmulatorRoute = {
   write: true,
   matches: (method, key, query, headers) =>
     method == "PUT" && !!key && query.has("upload_id") && headers.has("x-qs-copy-source"),
-  async handle(context) {
+  handle(context) {
     const partNumber = partNumberOf(context);
     if (partNumber instanceof Response) return partNumber;
     const upload = findUpload(context);
@@ -200,11 +261,20 @@ const uploadPartCopy: EmulatorRoute = {
     try {
       source = decodeURIComponent(context.request.headers.get("x-qs-copy-source")!).slice(1);
     } catch {
-      return fail(context, 400, "invalid_argument", "X-QS-Copy-Source is not valid percent-encoding.");
+      return fail(
+        context,
+        400,
+        "invalid_argument",
+        "X-QS-Copy-Source is not valid percent-encoding.",
+      );
     }
     const object = context.emulator.state.objects.get(source);
-    if (!object) return fail(context, 404, "object_not_exists", `The source object ${source} does not exist.`);
-    if (!object.data) return fail(context, 400, "invalid_request", "Digest storage keeps no data to copy.");
+    if (!object) {
+      return fail(context, 404, "object_not_exists", `The source object ${source} does not exist.`);
+    }
+    if (!object.data) {
+      return fail(context, 400, "invalid_request", "Digest storage keeps no data to copy.");
+    }
     const range = context.request.headers.get("x-qs-copy-range");
     let first = 0;
     let last = object.size - 1;
@@ -217,7 +287,9 @@ const uploadPartCopy: EmulatorRoute = {
       last = Math.min(Number(match[2]), object.size - 1);
     }
     const response = storePart(context, upload, partNumber, object.data.slice(first, last + 1));
-    if (range !== null) response.headers.set("x-qs-content-copy-range", `bytes ${first}-${last}/${object.size}`);
+    if (range !== null) {
+      response.headers.set("x-qs-content-copy-range", `bytes ${first}-${last}/${object.size}`);
+    }
     return response;
   },
 };
@@ -226,7 +298,7 @@ const listParts: EmulatorRoute = {
   name: "listParts",
   write: false,
   matches: (method, key, query) => method == "GET" && !!key && query.has("upload_id"),
-  async handle(context) {
+  handle(context) {
     const upload = findUpload(context);
     if (!upload) return noUpload(context);
     const marker = Number(context.query.get("part_number_marker") ?? -1);
@@ -266,27 +338,54 @@ const complete: EmulatorRoute = {
     const parts: EmulatorPart[] = [];
     for (const [index, entry] of listed.entries()) {
       const part = upload.parts.get(entry?.part_number as number);
-      if (!part) return fail(context, 400, "invalid_request", `Part ${entry?.part_number} was not uploaded.`);
+      if (!part) {
+        return fail(
+          context,
+          400,
+          "invalid_request",
+          `Part ${entry?.part_number} was not uploaded.`,
+        );
+      }
       if (index && part.partNumber <= parts[index - 1].partNumber) {
         return fail(context, 400, "invalid_request", "object_parts must ascend by part_number.");
       }
       if (entry.etag !== undefined && String(entry.etag).replaceAll('"', "") != part.etag) {
-        return fail(context, 400, "invalid_request", `The etag of part ${part.partNumber} does not match.`);
+        return fail(
+          context,
+          400,
+          "invalid_request",
+          `The etag of part ${part.partNumber} does not match.`,
+        );
       }
-      if (index < listed.length - 1 && part.size < (context.emulator.options.minPartSize ?? 4 * 1024 * 1024)) {
-        return fail(context, 400, "entity_too_small", `Part ${part.partNumber} is smaller than the minimum part size.`);
+      if (
+        index < listed.length - 1 &&
+        part.size < (context.emulator.options.minPartSize ?? 4 * 1024 * 1024)
+      ) {
+        return fail(
+          context,
+          400,
+          "entity_too_small",
+          `Part ${part.partNumber} is smaller than the minimum part size.`,
+        );
       }
       parts.push(part);
     }
     const size = parts.reduce((sum, part) => sum + part.size, 0);
     let data: Uint8Array | undefined;
     let digest: string | undefined;
-    if (upload.chain) {
+    const chain = chains.get(upload);
+    if (chain) {
+      // Numbering may start at 1 instead of 0.
+      if (chain.next == 0 && parts[0].partNumber == 1) {
+        chain.next = 1;
+        chainPart(chain);
+      }
       // The in-order digest covers exactly the listed parts only when they are the ones it hashed.
-      const chain = upload.chain;
       const first = parts[0].partNumber;
       const contiguous = parts.every((part, index) => part.partNumber == first + index);
-      if (!chain.broken && contiguous && chain.pending.size == 0 && chain.next == first + parts.length) {
+      if (
+        !chain.broken && contiguous && chain.pending.size == 0 && chain.next == first + parts.length
+      ) {
         digest = hex(chain.md5.digest());
       }
     } else {
@@ -318,7 +417,7 @@ const abort: EmulatorRoute = {
   name: "abortMultipartUpload",
   write: true,
   matches: (method, key, query) => method == "DELETE" && !!key && query.has("upload_id"),
-  async handle(context) {
+  handle(context) {
     const upload = findUpload(context);
     if (upload) context.emulator.state.uploads.delete(upload.uploadId);
     return ok(context, 204);
@@ -329,7 +428,7 @@ const listUploads: EmulatorRoute = {
   name: "listMultipartUploads",
   write: false,
   matches: (method, key, query) => method == "GET" && !key && query.has("uploads"),
-  async handle(context) {
+  handle(context) {
     const q = context.query;
     const prefix = q.get("prefix") ?? "";
     const delimiter = q.get("delimiter") ?? "";
@@ -338,7 +437,10 @@ const listUploads: EmulatorRoute = {
     const limit = Math.min(Number(q.get("limit") ?? 200) || 200, 1000);
     const all = [...context.emulator.state.uploads.values()]
       .filter((upload) => upload.bucket == context.bucket && upload.key.startsWith(prefix))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.created.getTime() - b.created.getTime()));
+      .sort((
+        a,
+        b,
+      ) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.created.getTime() - b.created.getTime()));
     // Entries are uploads, or common prefixes standing for all uploads under them.
     type Entry = { marker: string; uploadId: string; prefix?: string; upload?: EmulatorUpload };
     const entries: Entry[] = [];
@@ -346,12 +448,16 @@ const listUploads: EmulatorRoute = {
       const cut = delimiter ? upload.key.indexOf(delimiter, prefix.length) : -1;
       if (cut >= 0) {
         const common = upload.key.slice(0, cut + delimiter.length);
-        if (entries.at(-1)?.prefix != common) entries.push({ marker: common, uploadId: "", prefix: common });
+        if (entries.at(-1)?.prefix != common) {
+          entries.push({ marker: common, uploadId: "", prefix: common });
+        }
       } else entries.push({ marker: upload.key, uploadId: upload.uploadId, upload });
     }
     let start = 0;
     if (keyMarker) {
-      const index = entries.findIndex((entry) => entry.marker == keyMarker && (entry.uploadId == idMarker || entry.prefix));
+      const index = entries.findIndex((entry) =>
+        entry.marker == keyMarker && (entry.uploadId == idMarker || entry.prefix)
+      );
       start = index >= 0 ? index + 1 : entries.findIndex((entry) => entry.marker > keyMarker);
       if (start < 0) start = entries.length;
     }
@@ -379,8 +485,9 @@ const listUploads: EmulatorRoute = {
 const getObject: EmulatorRoute = {
   name: "getObject",
   write: false,
-  matches: (method, key, query) => (method == "GET" || method == "HEAD") && !!key && !query.has("upload_id"),
-  async handle(context) {
+  matches: (method, key, query) =>
+    (method == "GET" || method == "HEAD") && !!key && !query.has("upload_id"),
+  handle(context) {
     const object = context.emulator.state.objects.get(`${context.bucket}/${context.key}`);
     if (!object) return fail(context, 404, "object_not_exists", "The object does not exist.");
     const headers: Record<string, string> = {
@@ -390,9 +497,11 @@ const getObject: EmulatorRoute = {
       "x-qs-storage-class": object.storageClass,
     };
     if (object.etag) headers.etag = object.etag;
-    for (const [name, value] of Object.entries(object.metadata)) headers["x-qs-meta-" + name] = value;
+    for (const [name, value] of Object.entries(object.metadata)) {
+      headers["x-qs-meta-" + name] = value;
+    }
     const body = context.request.method == "HEAD" ? null : object.data ?? new Uint8Array(0);
-    return new Response(body, { status: 200, headers });
+    return new Response(body as BodyInit | null, { status: 200, headers });
   },
 };
 

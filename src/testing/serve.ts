@@ -51,19 +51,21 @@ export async function serveEmulator(
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
     // The base is fixed, not taken from Host: path-style requests are routed by the raw path.
-    const request = new Request(`http://${hostname}${incoming.url}`, {
-      method,
-      headers,
-      body: method == "GET" || method == "HEAD" ? undefined : Readable.toWeb(incoming) as ReadableStream,
-      duplex: "half",
-    } as RequestInit & { duplex: "half" });
+    const request = new Request(
+      `http://${hostname}${incoming.url}`,
+      {
+        method,
+        headers,
+        body: method == "GET" || method == "HEAD"
+          ? undefined
+          : Readable.toWeb(incoming) as ReadableStream,
+        duplex: "half",
+      } as RequestInit & { duplex: "half" },
+    );
     try {
       const response = await emulator.fetch(request);
       outgoing.writeHead(response.status, Object.fromEntries(response.headers));
-      if (response.body && method != "HEAD") {
-        for await (const chunk of response.body) outgoing.write(chunk);
-      }
-      outgoing.end();
+      outgoing.end(method == "HEAD" ? undefined : new Uint8Array(await response.arrayBuffer()));
     } catch {
       // A dropped connection, injected or not: the client sees a reset.
       incoming.socket.destroy();

@@ -1,0 +1,125 @@
+/**
+ * The whole test matrix, as `npm test` runs it: static checks, then the test
+ * suites under Deno, Node and Bun, then the packaging checks and the
+ * real-runtime tests. It ends with one line, `N passed, N failed`, counting
+ * every test case of every runtime and every check.
+ *
+ *     deno run -A scripts/test.ts [--quick]
+ *
+ * `--quick` runs the static checks and the Deno suite only.
+ *
+ * @module
+ */
+import { compileForNode } from "./compile_node.ts";
+
+const bin = (name: string) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
+const deno = Deno.execPath();
+const quick = Deno.args.includes("--quick");
+
+let passed = 0;
+let failed = 0;
+
+interface Step {
+  name: string;
+  command: string[];
+  env?: Record<string, string>;
+  /** Reads the runner's own counts from its output; a plain check counts as one. */
+  count?: (output: string) => { passed: number; failed: number } | undefined;
+}
+
+async function run(step: Step): Promise<void> {
+  const started = performance.now();
+  const [command, ...args] = step.command;
+  const child = new Deno.Command(command, {
+    args,
+    env: { NO_COLOR: "1", ...step.env },
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const { code, stdout, stderr } = await child.output();
+  // deno colours its summary even with NO_COLOR when it is not a TTY; strip ANSI codes.
+  const output = (new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr))
+    .replace(new RegExp(String.fromCharCode(27) + "\\[[0-9;]*m", "g"), "");
+  const counts = step.count?.(output);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  if (code != 0 || (step.count && (!counts || counts.failed > 0))) {
+    console.log(output.trimEnd());
+  }
+  if (counts) {
+    passed += counts.passed;
+    failed += counts.failed;
+    if (code != 0 && counts.failed == 0) failed++;
+    console.log(
+      `${
+        code == 0 ? "ok  " : "FAIL"
+      } ${step.name}: ${counts.passed} passed, ${counts.failed} failed (${seconds}s)`,
+    );
+  } else if (step.count) {
+    failed++;
+    console.log(`FAIL ${step.name}: no test summary found (exit ${code}, ${seconds}s)`);
+  } else {
+    code == 0 ? passed++ : failed++;
+    console.log(`${code == 0 ? "ok  " : "FAIL"} ${step.name} (${seconds}s)`);
+  }
+}
+
+const denoCount = (output: string) => {
+  const match =
+    /(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?/
+      .exec(output);
+  return match
+    ? { passed: Number(match[2] ?? match[1]), failed: Number(match[4] ?? match[3]) }
+    : undefined;
+};
+const nodeCount = (output: string) => {
+  const pass = /^# pass (\d+)$/m.exec(output);
+  const fail = /^# fail (\d+)$/m.exec(output);
+  return pass && fail ? { passed: Number(pass[1]), failed: Number(fail[1]) } : undefined;
+};
+const bunCount = (output: string) => {
+  const pass = /^ (\d+) pass$/m.exec(output);
+  const fail = /^ (\d+) fail$/m.exec(output);
+  return pass && fail ? { passed: Number(pass[1]), failed: Number(fail[1]) } : undefined;
+};
+
+const testFiles = [...Deno.readDirSync("tests")]
+  .filter((entry) => entry.isFile && entry.name.endsWith("_test.ts"))
+  .map((entry) => entry.name)
+  .sort();
+
+await run({ name: "deno fmt --check", command: [deno, "fmt", "--check"] });
+await run({ name: "deno lint", command: [deno, "lint"] });
+await run({ name: "deno check", command: [deno, "check", "mod.ts", "src/", "tests/", "scripts/"] });
+await run({
+  name: "deno doc --lint",
+  command: [deno, "doc", "--lint", "mod.ts", "src/testing/mod.ts"],
+});
+await run({
+  name: "deno test",
+  command: [deno, "test", "-A", ...testFiles.map((file) => `tests/${file}`)],
+  count: denoCount,
+});
+
+if (!quick) {
+  const compiled = await compileForNode();
+  passed++;
+  console.log(`ok   tsc (tests compiled for Node into ${compiled.outDir})`);
+  await run({
+    name: "node --test",
+    command: [
+      "node",
+      "--test",
+      "--test-reporter=tap",
+      ...testFiles.map((file) => `${compiled.outDir}/tests/${file.replace(/\.ts$/, ".js")}`),
+    ],
+    count: nodeCount,
+  });
+  await run({
+    name: "bun test",
+    command: [bin("bun"), "test", ...testFiles.map((file) => `./tests/${file}`)],
+    count: bunCount,
+  });
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+Deno.exit(failed ? 1 : 0);

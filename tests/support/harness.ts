@@ -1,0 +1,74 @@
+/**
+ * Starts the emulator over real HTTP on loopback for a test, with a client
+ * pointed at it, and stops it afterwards.
+ */
+import { type ClientOptions, createClient, type Credentials } from "../../mod.ts";
+import {
+  createEmulator,
+  type Emulator,
+  type EmulatorOptions,
+  type EmulatorServer,
+  serveEmulator,
+} from "../../src/testing/mod.ts";
+
+export const CREDENTIALS: Credentials = {
+  accessKeyId: "TESTACCESSKEYID00000",
+  secretAccessKey: "testSecretAccessKey0123456789abcdefGHIJKL",
+};
+
+export interface Harness {
+  emulator: Emulator;
+  server: EmulatorServer;
+  /** A client for the served emulator; options override the defaults (test credentials, fast retries). */
+  client(options?: Partial<ClientOptions>): ReturnType<typeof createClient>;
+  close(): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Harness> {
+  const emulator = createEmulator({ credentials: [CREDENTIALS], ...options });
+  const server = await serveEmulator(emulator);
+  return {
+    emulator,
+    server,
+    client: (overrides = {}) =>
+      createClient({
+        endpoint: server.url,
+        credentials: CREDENTIALS,
+        retry: { baseDelay: 1, maxDelay: 5 },
+        ...overrides,
+      }),
+    close: () => server.close(),
+  };
+}
+
+/** Runs a test body against a fresh served emulator, and always stops it. */
+export async function withEmulator(
+  options: EmulatorOptions,
+  body: (harness: Harness) => Promise<void>,
+): Promise<void> {
+  const harness = await startEmulator(options);
+  try {
+    await body(harness);
+  } finally {
+    await harness.close();
+  }
+}
+
+/** The secret must never show in an error: not in its message, JSON, or inspection. */
+export async function inspect(value: unknown): Promise<string> {
+  const { inspect } = await import("node:util");
+  return inspect(value, { depth: 10, showHidden: true }) + JSON.stringify(value) + String(value) +
+    (value instanceof Error ? value.stack : "");
+}
+
+/** Counts the requests a client makes, for checks that nothing was sent. */
+export function countingFetch(): { fetch: (request: Request) => Promise<Response>; count: number } {
+  const counter = {
+    count: 0,
+    fetch: (_request: Request): Promise<Response> => {
+      counter.count++;
+      return Promise.resolve(new Response(null, { status: 599 }));
+    },
+  };
+  return counter;
+}
