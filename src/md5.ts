@@ -16,12 +16,12 @@
  * @example Hash a body that arrives in chunks
  * ```ts
  * import { Md5 } from "./md5.ts";
- * import { assertEquals } from "jsr:@std/assert";
+ * import assert from "node:assert/strict";
  *
  * const enc = new TextEncoder();
  * const digest = new Md5().update(enc.encode("hello ")).update(enc.encode("world")).digest();
- * assertEquals(digest.length, 16);
- * assertEquals(digest[0], 0x5e);
+ * assert.deepEqual(digest.length, 16);
+ * assert.deepEqual(digest[0], 0x5e);
  * ```
  */
 export class Md5 {
@@ -40,12 +40,12 @@ export class Md5 {
    * @example Chunk boundaries do not affect the result
    * ```ts
    * import { Md5 } from "./md5.ts";
-   * import { assertEquals } from "jsr:@std/assert";
+   * import assert from "node:assert/strict";
    *
    * const data = new TextEncoder().encode("The quick brown fox jumps over the lazy dog");
    * const whole = new Md5().update(data).digest();
    * const parts = new Md5().update(data.subarray(0, 7)).update(data.subarray(7)).digest();
-   * assertEquals(parts, whole);
+   * assert.deepEqual(parts, whole);
    * ```
    *
    * @param data The bytes to hash next.
@@ -77,10 +77,10 @@ export class Md5 {
    * @example Digest of the empty input
    * ```ts
    * import { Md5 } from "./md5.ts";
-   * import { assertEquals } from "jsr:@std/assert";
+   * import assert from "node:assert/strict";
    *
    * const hex = Array.from(new Md5().digest(), (b) => b.toString(16).padStart(2, "0")).join("");
-   * assertEquals(hex, "d41d8cd98f00b204e9800998ecf8427e");
+   * assert.deepEqual(hex, "d41d8cd98f00b204e9800998ecf8427e");
    * ```
    *
    * @returns The 16-byte digest.
@@ -110,10 +110,10 @@ export class Md5 {
  * @example
  * ```ts
  * import { md5 } from "./md5.ts";
- * import { assertEquals } from "jsr:@std/assert";
+ * import assert from "node:assert/strict";
  *
  * const digest = md5(new TextEncoder().encode("abc"));
- * assertEquals(digest.slice(0, 4), new Uint8Array([0x90, 0x01, 0x50, 0x98]));
+ * assert.deepEqual(digest.slice(0, 4), new Uint8Array([0x90, 0x01, 0x50, 0x98]));
  * ```
  *
  * @param data The bytes to hash.
@@ -130,9 +130,9 @@ export function md5(data: Uint8Array): Uint8Array {
  * @example
  * ```ts
  * import { md5Base64 } from "./md5.ts";
- * import { assertEquals } from "jsr:@std/assert";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(md5Base64(new TextEncoder().encode("hello world")), "XrY7u+Ae7tCTyyK7j1rNww==");
+ * assert.deepEqual(md5Base64(new TextEncoder().encode("hello world")), "XrY7u+Ae7tCTyyK7j1rNww==");
  * ```
  *
  * @param data The bytes to hash.

@@ -107,3 +107,35 @@ export function checkStorageClass(storageClass: string): void {
     storageClass,
   );
 }
+
+/** Checks the parts of an upload's address: bucket, key and upload ID. */
+export function checkUpload(input: { bucket: string; key: string; uploadId: string }): void {
+  checkBucket(input.bucket);
+  checkKey(input.key);
+  checkHeaderValue("uploadId", input.uploadId, 1024);
+}
+
+/** Checks a part number: a whole number from 0 to 10000. */
+export function checkPartNumber(partNumber: number, parameter = "partNumber"): void {
+  check(
+    Number.isInteger(partNumber) && partNumber >= 0 && partNumber <= MAX_PART_NUMBER,
+    parameter,
+    `Part number must be a whole number from 0 to ${MAX_PART_NUMBER}`,
+    partNumber,
+  );
+}
+
+/** Checks a part's size: at most 5 GB (the 4 MiB minimum applies to all parts but the last). */
+export function checkPartSize(size: number, parameter = "body"): void {
+  check(size <= MAX_PART_SIZE, parameter, `A part must be at most ${MAX_PART_SIZE} bytes`, size);
+}
+
+/** Checks a listing's page size: a whole number from 1 to 1000. */
+export function checkLimit(limit: number | undefined): void {
+  check(
+    limit === undefined || (Number.isInteger(limit) && limit >= 1 && limit <= 1000),
+    "limit",
+    "Limit must be a whole number from 1 to 1000",
+    limit,
+  );
+}

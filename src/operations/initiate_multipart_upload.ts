@@ -90,21 +90,23 @@ export async function initiateMultipartUpload(
     ...encryptionHeaders(input.encryption),
   };
   for (const [name, value] of Object.entries(metadata)) headers["x-qs-meta-" + name] = value;
-  const response = await send(client, {
-    operation: "initiateMultipartUpload",
-    method: "POST",
-    bucket,
-    key,
-    query: [["uploads"]],
-    headers,
-    expect: 200,
-    signal: input.signal,
-  });
-  const body = await response.json();
+  const { body, requestId } = await send<{ upload_id: string; bucket?: string; key?: string }>(
+    client,
+    {
+      operation: "initiateMultipartUpload",
+      method: "POST",
+      bucket,
+      key,
+      query: [["uploads"]],
+      headers,
+      expect: 200,
+      signal: input.signal,
+    },
+  );
   return {
     bucket: body.bucket ?? bucket,
     key: body.key ?? key,
     uploadId: body.upload_id,
-    requestId: response.headers.get("x-qs-request-id") ?? "",
+    requestId,
   };
 }

@@ -26,6 +26,16 @@ export interface ServiceRequest {
   signal?: AbortSignal;
 }
 
+/** A successful response, read. */
+export interface ServiceResponse<Body> {
+  /** The response headers. */
+  headers: Headers;
+  /** The `x-qs-request-id`. */
+  requestId: string;
+  /** The parsed JSON body for operations that answer with one; otherwise `undefined`. */
+  body: Body;
+}
+
 /**
  * Signs and sends a request, retrying it under the policy of spec §10.3:
  * network failures, 5xx and 429 are retried with exponential backoff and
@@ -35,11 +45,16 @@ export interface ServiceRequest {
  *
  * @param client The client.
  * @param request The request.
- * @returns The response, whose status is `request.expect`.
+ * @returns The response, whose status is `request.expect`, with its JSON body parsed when the
+ * status is 200 (the operations with a body) and drained otherwise, so the connection is reused.
  * @throws {QingStorError} When the service refuses the request or cannot be reached.
  * @throws The signal's reason, when the signal aborts.
  */
-export async function send(client: Client, request: ServiceRequest): Promise<Response> {
+// deno-lint-ignore no-explicit-any
+export async function send<Body = any>(
+  client: Client,
+  request: ServiceRequest,
+): Promise<ServiceResponse<Body>> {
   const { operation, method, signal } = request;
   const url = requestUrl(client, request.bucket, request.key, request.query);
   const virtualHostBucket = client.style == "virtual-host" ? request.bucket : undefined;
@@ -67,7 +82,13 @@ export async function send(client: Client, request: ServiceRequest): Promise<Res
         // A SharedArrayBuffer-backed view is the only Uint8Array fetch refuses; none reaches here.
         new Request(url, { method, headers, body: request.body as BodyInit | undefined, signal }),
       );
-      if (response.status == request.expect) return response;
+      if (response.status == request.expect) {
+        return {
+          headers: response.headers,
+          requestId: response.headers.get("x-qs-request-id") ?? "",
+          body: response.status == 200 ? await response.json() : await response.body?.cancel(),
+        };
+      }
       failure = await readError(response, operation, attempt);
       const code = failure.code?.toLowerCase();
       const serverDate = Date.parse(response.headers.get("date") ?? "");
