@@ -36,3 +36,41 @@ export {
   type ObjectTarget,
   type StorageClass,
 } from "./src/operations/initiate_multipart_upload.ts";
+export {
+  type PartTarget,
+  uploadPart,
+  type UploadPartInput,
+  type UploadPartResult,
+} from "./src/operations/upload_part.ts";
+export {
+  uploadPartCopy,
+  type UploadPartCopyInput,
+  type UploadPartCopyResult,
+} from "./src/operations/upload_part_copy.ts";
+export {
+  iterateParts,
+  type ListedPart,
+  listParts,
+  type ListPartsInput,
+  type ListPartsResult,
+} from "./src/operations/list_parts.ts";
+export {
+  type CompletedPart,
+  completeMultipartUpload,
+  type CompleteMultipartUploadInput,
+  type CompleteMultipartUploadResult,
+  CompleteStatusUnknownError,
+} from "./src/operations/complete_multipart_upload.ts";
+export {
+  abortMultipartUpload,
+  type AbortMultipartUploadInput,
+} from "./src/operations/abort_multipart_upload.ts";
+export {
+  iterateMultipartUploads,
+  type ListedUpload,
+  listMultipartUploads,
+  type ListMultipartUploadsInput,
+  type ListMultipartUploadsResult,
+} from "./src/operations/list_multipart_uploads.ts";
+export { MAX_PRESIGN_SECONDS, presign, type PresignInput } from "./src/operations/presign.ts";
+export { MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE } from "./src/validate.ts";

@@ -20,8 +20,8 @@
  *
  * const enc = new TextEncoder();
  * const digest = new Md5().update(enc.encode("hello ")).update(enc.encode("world")).digest();
- * assert.deepEqual(digest.length, 16);
- * assert.deepEqual(digest[0], 0x5e);
+ * assert.equal(digest.length, 16);
+ * assert.equal(digest[0], 0x5e);
  * ```
  */
 export class Md5 {
@@ -80,7 +80,7 @@ export class Md5 {
    * import assert from "node:assert/strict";
    *
    * const hex = Array.from(new Md5().digest(), (b) => b.toString(16).padStart(2, "0")).join("");
-   * assert.deepEqual(hex, "d41d8cd98f00b204e9800998ecf8427e");
+   * assert.equal(hex, "d41d8cd98f00b204e9800998ecf8427e");
    * ```
    *
    * @returns The 16-byte digest.
@@ -132,7 +132,7 @@ export function md5(data: Uint8Array): Uint8Array {
  * import { md5Base64 } from "./md5.ts";
  * import assert from "node:assert/strict";
  *
- * assert.deepEqual(md5Base64(new TextEncoder().encode("hello world")), "XrY7u+Ae7tCTyyK7j1rNww==");
+ * assert.equal(md5Base64(new TextEncoder().encode("hello world")), "XrY7u+Ae7tCTyyK7j1rNww==");
  * ```
  *
  * @param data The bytes to hash.
@@ -149,7 +149,7 @@ export function md5Base64(data: Uint8Array): string {
  * The rounds are fully unrolled with the state and message words in locals, which lets JITs
  * keep everything in registers. Each step adds the message word to its constant first: that
  * sum does not depend on the previous step, so the CPU can compute it in parallel. That
- * ordering alone is worth about 20% in V8 and 60% in JavaScriptCore.
+ * ordering alone is worth 25-40% in V8 and over 60% in JavaScriptCore.
  */
 function compress(h: Int32Array, view: DataView, pos: number, end: number): void {
   let a0 = h[0], b0 = h[1], c0 = h[2], d0 = h[3];

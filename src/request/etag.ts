@@ -1,13 +1,12 @@
 /**
- * Reads a part's ETag header without its quotes (spec §13.6): the form List
- * Parts uses and Complete expects. `undefined` when a browser cannot read it
- * because the bucket's CORS rule does not expose it.
+ * Removes one pair of surrounding quotes from an ETag (spec §13.6): parts
+ * are identified by the bare form that List Parts shows.
  *
- * @param headers The response headers.
- * @returns The bare ETag, or `undefined`.
+ * @param etag The ETag, quoted or not.
+ * @returns The bare ETag.
  */
-export function readEtag(headers: Headers): string | undefined {
-  return headers.get("etag")?.replace(/^"(.*)"$/, "$1") ?? undefined;
+export function unquoteEtag(etag: string): string {
+  return etag.replace(/^"(.*)"$/, "$1");
 }
 
 /**
@@ -18,5 +17,17 @@ export function readEtag(headers: Headers): string | undefined {
  * @returns The quoted ETag.
  */
 export function quoteEtag(etag: string): string {
-  return /^".*"$/.test(etag) ? etag : `"${etag}"`;
+  return `"${unquoteEtag(etag)}"`;
+}
+
+/**
+ * Reads a part's ETag header, bare. `undefined` when a browser cannot read
+ * it because the bucket's CORS rule does not expose it (spec §11).
+ *
+ * @param headers The response headers.
+ * @returns The bare ETag, or `undefined`.
+ */
+export function readEtag(headers: Headers): string | undefined {
+  const etag = headers.get("etag");
+  return etag === null ? undefined : unquoteEtag(etag);
 }

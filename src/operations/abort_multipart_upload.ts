@@ -1,0 +1,51 @@
+import type { Client } from "../client.ts";
+import { send } from "../request/send.ts";
+import { checkUpload } from "../validate.ts";
+
+/** Input of {@linkcode abortMultipartUpload}. */
+export interface AbortMultipartUploadInput {
+  /** The bucket. */
+  bucket: string;
+  /** The object key. */
+  key: string;
+  /** The upload ID. */
+  uploadId: string;
+  /** Cancels the request. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Aborts a multipart upload (spec §6.6) and frees its parts' space. It is
+ * idempotent: aborting an upload that is gone, finished or never existed
+ * succeeds too.
+ *
+ * @param client The client.
+ * @param input The upload.
+ * @returns The request ID.
+ * @throws {ValidationError} If the address is invalid; nothing is sent.
+ * @throws {QingStorError} If the service refuses (e.g. `bucket_not_exists`).
+ *
+ * @example
+ * ```ts ignore
+ * import { abortMultipartUpload, createClient } from "@qingstor-multipart/core";
+ *
+ * const client = createClient({ zone: "pek3a", credentials: { accessKeyId: "AKID", secretAccessKey: "secret" } });
+ * await abortMultipartUpload(client, { bucket: "mybucket", key: "large-object", uploadId: "4d26b37a" });
+ * ```
+ */
+export async function abortMultipartUpload(
+  client: Client,
+  input: AbortMultipartUploadInput,
+): Promise<{ requestId: string }> {
+  checkUpload(input);
+  const { requestId } = await send(client, {
+    operation: "abortMultipartUpload",
+    method: "DELETE",
+    bucket: input.bucket,
+    key: input.key,
+    query: [["upload_id", input.uploadId]],
+    expect: 204,
+    signal: input.signal,
+  });
+  return { requestId };
+}

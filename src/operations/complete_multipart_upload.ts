@@ -1,0 +1,160 @@
+import type { Client } from "../client.ts";
+import { QingStorError } from "../errors.ts";
+import { type Encryption, encryptionHeaders } from "../request/encryption_headers.ts";
+import { quoteEtag, unquoteEtag } from "../request/etag.ts";
+import { send } from "../request/send.ts";
+import { check, checkPartNumber, checkUpload, MAX_PARTS } from "../validate.ts";
+
+/** A part to assemble the object from. */
+export interface CompletedPart {
+  /** The part number. */
+  partNumber: number;
+  /** The ETag {@linkcode uploadPart} returned; optional, but it lets the service check the part. */
+  etag?: string;
+}
+
+/** Input of {@linkcode completeMultipartUpload}. */
+export interface CompleteMultipartUploadInput {
+  /** The bucket. */
+  bucket: string;
+  /** The object key. */
+  key: string;
+  /** The upload ID. */
+  uploadId: string;
+  /** The parts, in ascending part-number order; uploaded parts left out are dropped. */
+  parts: readonly CompletedPart[];
+  /** The ETag to store for the object (the service computes none for multipart objects). */
+  etag?: string;
+  /** The key given at initiate, for an encrypted upload (optional at complete). */
+  encryption?: Encryption;
+  /** Cancels the request. */
+  signal?: AbortSignal;
+}
+
+/** Result of {@linkcode completeMultipartUpload}. */
+export interface CompleteMultipartUploadResult {
+  /** The bucket. */
+  bucket: string;
+  /** The object key. */
+  key: string;
+  /** The upload ID, now finished. */
+  uploadId: string;
+  /** The `x-qs-request-id` of the response. */
+  requestId: string;
+}
+
+/**
+ * Complete was retried after an attempt that may have succeeded, and the
+ * retry found the upload gone (spec §10.3): the object may or may not
+ * exist. Check with a HEAD of the object before uploading again.
+ *
+ * @example
+ * ```ts ignore
+ * import { CompleteStatusUnknownError, completeMultipartUpload } from "@qingstor-multipart/core";
+ *
+ * try {
+ *   await completeMultipartUpload(client, input);
+ * } catch (error) {
+ *   if (error instanceof CompleteStatusUnknownError) {
+ *     // HEAD the object to learn whether the first attempt took effect.
+ *   }
+ * }
+ * ```
+ */
+export class CompleteStatusUnknownError extends QingStorError {
+  /** Always `"CompleteStatusUnknownError"`. */
+  override name = "CompleteStatusUnknownError";
+}
+
+/**
+ * Completes a multipart upload (spec §6.5): the listed parts become the
+ * object, replacing any object of that key. Parts must ascend; numbers need
+ * not be contiguous.
+ *
+ * @param client The client.
+ * @param input The upload and its parts.
+ * @returns The finished upload's address, with the request ID.
+ * @throws {ValidationError} If the parts are empty, not ascending, more than 10,000, or a
+ * number is out of range; nothing is sent.
+ * @throws {CompleteStatusUnknownError} If a retry found the upload gone after an earlier attempt
+ * may have completed it.
+ * @throws {QingStorError} If the service refuses, e.g. `entity_too_small` for a small non-last part.
+ *
+ * @example
+ * ```ts ignore
+ * import { completeMultipartUpload, createClient } from "@qingstor-multipart/core";
+ *
+ * const client = createClient({ zone: "pek3a", credentials: { accessKeyId: "AKID", secretAccessKey: "secret" } });
+ * await completeMultipartUpload(client, {
+ *   bucket: "mybucket",
+ *   key: "large-object",
+ *   uploadId: "4d26b37a469230619604ecdc0e314782",
+ *   parts: [{ partNumber: 0, etag: "c837682353601f7fc0a2ccb6bc8f4654" }, { partNumber: 1 }],
+ * });
+ * ```
+ */
+export async function completeMultipartUpload(
+  client: Client,
+  input: CompleteMultipartUploadInput,
+): Promise<CompleteMultipartUploadResult> {
+  const { bucket, key, uploadId, parts } = input;
+  checkUpload(input);
+  check(
+    Array.isArray(parts) && parts.length > 0 && parts.length <= MAX_PARTS,
+    "parts",
+    `Parts must be a list of 1 to ${MAX_PARTS} parts`,
+    Array.isArray(parts) ? `${parts.length} parts` : typeof parts,
+  );
+  parts.forEach((part, index) => {
+    checkPartNumber(part?.partNumber, `parts[${index}].partNumber`);
+    check(
+      !index || part.partNumber > parts[index - 1].partNumber,
+      "parts",
+      "Parts must be in ascending part-number order",
+      `part ${part.partNumber} after part ${parts[index - 1]?.partNumber}`,
+    );
+  });
+  const body = JSON.stringify({
+    object_parts: parts.map(({ partNumber, etag }) => ({
+      part_number: partNumber,
+      etag: etag === undefined ? undefined : unquoteEtag(etag),
+    })),
+  });
+  try {
+    const { requestId } = await send(client, {
+      operation: "completeMultipartUpload",
+      method: "POST",
+      bucket,
+      key,
+      query: [["upload_id", uploadId]],
+      // Sent and signed explicitly: a string body would otherwise go out as text/plain.
+      headers: {
+        "content-type": "application/json",
+        etag: input.etag === undefined ? undefined : quoteEtag(input.etag),
+        ...encryptionHeaders(input.encryption),
+      },
+      body,
+      expect: 201,
+      signal: input.signal,
+    });
+    return { bucket, key, uploadId, requestId };
+  } catch (error) {
+    if (
+      error instanceof QingStorError && error.attempts > 1 &&
+      error.code?.toLowerCase() == "upload_not_exists"
+    ) {
+      throw new CompleteStatusUnknownError({
+        operation: error.operation,
+        status: error.status,
+        code: error.code,
+        message:
+          "the upload is gone after a retry, so an earlier attempt may have completed it; the object may exist",
+        requestId: error.requestId,
+        url: error.url,
+        attempts: error.attempts,
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}

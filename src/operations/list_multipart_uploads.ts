@@ -1,0 +1,155 @@
+import type { Client } from "../client.ts";
+import { send } from "../request/send.ts";
+import { check, checkBucket, checkLimit } from "../validate.ts";
+
+/** Input of {@linkcode listMultipartUploads}. */
+export interface ListMultipartUploadsInput {
+  /** The bucket. */
+  bucket: string;
+  /** List only keys that start with this. */
+  prefix?: string;
+  /** One character that groups keys into common prefixes ("directories"), e.g. `"/"`. */
+  delimiter?: string;
+  /** Start after this key (paging; from `nextKeyMarker`). */
+  keyMarker?: string;
+  /** Start after this upload of `keyMarker` (paging; from `nextUploadIdMarker`). */
+  uploadIdMarker?: string;
+  /** Entries per page, 1 to 1000; the service's default is 200. */
+  limit?: number;
+  /** Cancels the request. */
+  signal?: AbortSignal;
+}
+
+/** An upload in progress. */
+export interface ListedUpload {
+  /** The object key. */
+  key: string;
+  /** The upload ID. */
+  uploadId: string;
+  /** When it was initiated. */
+  created: Date;
+}
+
+/** One page of {@linkcode listMultipartUploads}. */
+export interface ListMultipartUploadsResult {
+  /** Uploads in progress, by key, then by creation time. */
+  uploads: ListedUpload[];
+  /** Key prefixes up to the delimiter that stand for the uploads under them. */
+  commonPrefixes: string[];
+  /** Whether another page follows. */
+  hasMore: boolean;
+  /** The `keyMarker` for the next page, or `""` at the end. */
+  nextKeyMarker: string;
+  /** The `uploadIdMarker` for the next page. */
+  nextUploadIdMarker: string;
+  /** The `x-qs-request-id` of the response. */
+  requestId: string;
+}
+
+interface WireUploads {
+  uploads?: { key: string; upload_id: string; created: string }[];
+  common_prefixes?: string[] | string;
+  has_more?: boolean;
+  next_key_marker?: string;
+  next_upload_id_marker?: string;
+}
+
+/**
+ * Lists one page of a bucket's multipart uploads in progress (spec §6.7),
+ * for example to find and abort forgotten ones. {@linkcode iterateMultipartUploads}
+ * pages through all of them.
+ *
+ * @param client The client.
+ * @param input The bucket, and optional prefix, delimiter and paging.
+ * @returns The page.
+ * @throws {ValidationError} If the bucket, delimiter or limit is invalid; nothing is sent.
+ * @throws {QingStorError} If the service refuses.
+ *
+ * @example
+ * ```ts ignore
+ * import { createClient, listMultipartUploads } from "@qingstor-multipart/core";
+ *
+ * const client = createClient({ zone: "pek3a", credentials: { accessKeyId: "AKID", secretAccessKey: "secret" } });
+ * const { uploads, commonPrefixes } = await listMultipartUploads(client, {
+ *   bucket: "mybucket",
+ *   prefix: "videos/",
+ *   delimiter: "/",
+ * });
+ * ```
+ */
+export async function listMultipartUploads(
+  client: Client,
+  input: ListMultipartUploadsInput,
+): Promise<ListMultipartUploadsResult> {
+  checkBucket(input.bucket);
+  checkLimit(input.limit);
+  check(
+    input.delimiter === undefined || input.delimiter.length == 1,
+    "delimiter",
+    "Delimiter must be a single character",
+    input.delimiter,
+  );
+  const { body, requestId } = await send<WireUploads>(client, {
+    operation: "listMultipartUploads",
+    method: "GET",
+    bucket: input.bucket,
+    query: [
+      ["uploads"],
+      ["prefix", input.prefix],
+      ["delimiter", input.delimiter],
+      ["key_marker", input.keyMarker],
+      ["upload_id_marker", input.uploadIdMarker],
+      ["limit", input.limit],
+    ],
+    expect: 200,
+    signal: input.signal,
+  });
+  // Parsed leniently (spec §13.7): fields may be missing, and common_prefixes may be a string.
+  const prefixes = body.common_prefixes ?? [];
+  const nextKeyMarker = body.next_key_marker ?? "";
+  return {
+    uploads: (body.uploads ?? []).map((upload) => ({
+      key: upload.key,
+      uploadId: upload.upload_id,
+      created: new Date(upload.created),
+    })),
+    commonPrefixes: typeof prefixes == "string" ? [prefixes] : prefixes,
+    hasMore: body.has_more ?? nextKeyMarker != "",
+    nextKeyMarker,
+    nextUploadIdMarker: body.next_upload_id_marker ?? "",
+    requestId,
+  };
+}
+
+/**
+ * Iterates over all of a bucket's uploads in progress, page after page.
+ *
+ * @param client The client.
+ * @param input The bucket and optional prefix; `limit` sets the page size.
+ * @returns The uploads, by key, then by creation time.
+ * @throws {ValidationError} If the input is invalid.
+ * @throws {QingStorError} If a page request fails.
+ *
+ * @example
+ * ```ts ignore
+ * import { abortMultipartUpload, createClient, iterateMultipartUploads } from "@qingstor-multipart/core";
+ *
+ * const client = createClient({ zone: "pek3a", credentials: { accessKeyId: "AKID", secretAccessKey: "secret" } });
+ * for await (const upload of iterateMultipartUploads(client, { bucket: "mybucket" })) {
+ *   await abortMultipartUpload(client, { bucket: "mybucket", ...upload });
+ * }
+ * ```
+ */
+export async function* iterateMultipartUploads(
+  client: Client,
+  input: ListMultipartUploadsInput,
+): AsyncGenerator<ListedUpload, void, undefined> {
+  let { keyMarker, uploadIdMarker } = input;
+  for (;;) {
+    const page = await listMultipartUploads(client, { ...input, keyMarker, uploadIdMarker });
+    yield* page.uploads;
+    if (!page.hasMore || !page.nextKeyMarker) return;
+    keyMarker = page.nextKeyMarker;
+    uploadIdMarker = page.nextUploadIdMarker;
+  }
+}
