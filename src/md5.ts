@@ -150,6 +150,9 @@ export function md5Base64(data: Uint8Array): string {
  * keep everything in registers. Each step adds the message word to its constant first: that
  * sum does not depend on the previous step, so the CPU can compute it in parallel. That
  * ordering alone is worth 25-40% in V8 and over 60% in JavaScriptCore.
+ *
+ * Words are read through a DataView because it takes any byte offset and any platform byte
+ * order; V8 and JavaScriptCore inline it, and it measured as fast as an Int32Array view.
  */
 function compress(h: Int32Array, view: DataView, pos: number, end: number): void {
   let a0 = h[0], b0 = h[1], c0 = h[2], d0 = h[3];

@@ -99,7 +99,12 @@ export async function uploadPart(
     bucket: input.bucket,
     key: input.key,
     query: [["part_number", input.partNumber], ["upload_id", input.uploadId]],
-    headers: { "content-md5": contentMd5, ...encryptionHeaders(input.encryption) },
+    headers: {
+      "content-md5": contentMd5,
+      // Bun keeps a Blob's type through slice(); what fetch will send must be what is signed.
+      "content-type": body instanceof Blob && body.type ? body.type : undefined,
+      ...encryptionHeaders(input.encryption),
+    },
     body,
     expect: 201,
     signal: input.signal,

@@ -34,8 +34,11 @@ export interface FaultRule {
   delay?: number;
   /** Answer with this status and a fitting error code instead of handling the request. */
   status?: number;
-  /** Drop the connection without an answer: before reading the body, or after half of it. */
-  drop?: "before-body" | "mid-body";
+  /**
+   * Drop the connection without an answer: before reading the body, part way
+   * through it, or after the request took effect (so the client cannot know it did).
+   */
+  drop?: "before-body" | "mid-body" | "after-handling";
 }
 
 /** Options of {@linkcode createEmulator}. */
@@ -56,7 +59,7 @@ export interface EmulatorOptions {
   faults?: FaultRule[];
   /** Seed of the random source that decides probabilistic faults, so failures replay. */
   seed?: number;
-  /** Host names under which `<bucket>.<host>` is virtual-host style; `localhost` and `*.qingstor.com` always are. */
+  /** Host names under which `<bucket>.<host>` is virtual-host style; `localhost` and `<zone>.qingstor.com` always are. */
   hosts?: string[];
 }
 
@@ -239,7 +242,8 @@ function route(
   const match = /^([^.]+)\.(.+)$/.exec(hostname);
   if (
     match && !/^\d+\.\d+\.\d+\.\d+$/.test(hostname) &&
-    (hosts.includes(match[2]) || /(^|\.)qingstor\.com$/.test(match[2]))
+    // `<zone>.qingstor.com` is a path-style host; `<bucket>.<zone>.qingstor.com` is virtual-host.
+    (hosts.includes(match[2]) || /^[^.]+\.qingstor\.com$/.test(match[2]))
   ) {
     const rawKey = url.pathname.slice(1);
     return { bucket: match[1], rawKey: rawKey || undefined, virtualHostBucket: match[1] };
@@ -383,13 +387,32 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       return fail(fault.status, STATUS_CODES[fault.status] ?? "internal_error", "Injected fault.");
     }
     const body = async () => {
-      const bytes = new Uint8Array(await request.arrayBuffer());
-      if (fault?.drop == "mid-body") {
-        throw new DroppedConnection("Injected fault: connection dropped mid-body");
+      if (fault?.drop != "mid-body") return new Uint8Array(await request.arrayBuffer());
+      // Read about half of what was announced, then hang up on the sender.
+      const half = Number(request.headers.get("content-length") ?? 0) / 2;
+      const reader = request.body?.getReader();
+      for (let seen = 0; reader && seen < half;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        seen += value.length;
       }
-      return bytes;
+      throw new DroppedConnection("Injected fault: connection dropped mid-body");
     };
-    return operation.handle({ emulator, request, bucket, key, query, requestId, body });
+    const response = await operation.handle({
+      emulator,
+      request,
+      bucket,
+      key,
+      query,
+      requestId,
+      body,
+    });
+    if (fault?.drop == "after-handling") {
+      throw new DroppedConnection(
+        "Injected fault: connection dropped after the request took effect",
+      );
+    }
+    return response;
   }
 
   async function authenticate(
