@@ -54,11 +54,9 @@ describe("the multipart lifecycle over HTTP", () => {
         etags.push(etag!);
       }
       const puts = emulator.state.requests.filter((r) => r.operation == "uploadPart");
-      assert.equal(
-        puts[2].headers["content-type"],
-        undefined,
-        "a typed Blob sends no Content-Type",
-      );
+      // A Blob's type is dropped, except in Bun, which keeps it through slice(); then it is signed.
+      const blobType = "Bun" in globalThis ? "text/plain;charset=utf-8" : undefined;
+      assert.equal(puts[2].headers["content-type"], blobType);
       assert.equal(
         puts[0].headers["content-md5"],
         Buffer.from(nativeMd5(chunks[0]), "hex").toString("base64"),
