@@ -121,5 +121,44 @@ if (!quick) {
   });
 }
 
+if (!quick) {
+  // The package as consumers meet it, then each runtime for real against the emulator over
+  // loopback (tests/runtime/). The build runs first: every later step uses npm/.
+  await run({ name: "build:npm", command: [deno, "run", "-A", "scripts/build_npm.ts"] });
+  await run({
+    name: "publint npm",
+    command: [bin("publint"), "--strict", "npm"],
+    // publint exits 0 on suggestions; we want none at all.
+    count: (output) => ({
+      passed: /All good!/.test(output) ? 1 : 0,
+      failed: /All good!/.test(output) ? 0 : 1,
+    }),
+  });
+  await run({
+    name: "attw --pack npm --profile esm-only",
+    command: [bin("attw"), "--pack", "npm", "--profile", "esm-only"],
+  });
+  // --allow-dirty: the build and local edits must not stop the check; CI's clone is clean anyway.
+  // It needs no network: slow types and the file list are checked locally.
+  await run({
+    name: "deno publish --dry-run",
+    command: [deno, "publish", "--dry-run", "--allow-dirty"],
+  });
+  await run({
+    name: "deno: mod.ts by path and by URL",
+    command: [deno, "test", "-A", "tests/runtime/deno/import_by_url_test.ts"],
+    count: denoCount,
+  });
+  for (
+    const [name, file] of [
+      ["node + bun: the npm package by name", "tests/runtime/node/consumer_test.mjs"],
+      ["workers: Miniflare (workerd)", "tests/runtime/workers/worker_test.mjs"],
+      ["browser: Chromium", "tests/runtime/browser/browser_test.mjs"],
+    ]
+  ) {
+    await run({ name, command: ["node", "--test", "--test-reporter=tap", file], count: nodeCount });
+  }
+}
+
 console.log(`${passed} passed, ${failed} failed`);
 Deno.exit(failed ? 1 : 0);

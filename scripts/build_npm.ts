@@ -1,0 +1,121 @@
+/**
+ * Builds the npm package into `npm/`: the Deno source compiled by tsc to ESM
+ * with `.d.ts` beside it, unbundled, plus `package.json`, `README.md` and
+ * `LICENSE`. Nothing else goes in.
+ *
+ *     deno task build:npm
+ *
+ * We use tsc rather than dnt because JSR and deno.land, which dnt needs, are
+ * not reachable from our build machines; the source has no dependencies, so
+ * there is nothing for dnt's shims to do anyway.
+ *
+ * @module
+ */
+
+/** Where the package is written, relative to the project root. */
+export const NPM_DIR = "npm";
+
+/** The name on npm; JSR's `@qingstor-multipart/core` is scoped, npm's is not. */
+export const NPM_NAME = "qingstor-multipart";
+
+const root = new URL("../", import.meta.url);
+const path = (relative: string) => new URL(relative, root).pathname;
+
+/**
+ * Writes `npm/` from scratch.
+ *
+ * @returns The package folder (absolute) and the version written.
+ * @throws {Error} If tsc reports errors.
+ */
+export async function buildNpm(): Promise<{ dir: string; version: string }> {
+  const dir = path(NPM_DIR);
+  await Deno.remove(dir, { recursive: true }).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+  await Deno.mkdir(dir, { recursive: true });
+  const deno = JSON.parse(await Deno.readTextFile(path("deno.json")));
+
+  // The tsconfig lives outside npm/ so that the package holds only what it ships.
+  const config = {
+    compilerOptions: {
+      target: "ES2022",
+      // ES2024 for String.prototype.isWellFormed (Node 20 has it); DOM for fetch, WebCrypto, streams.
+      lib: ["ES2024", "DOM", "DOM.Iterable"],
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      rewriteRelativeImportExtensions: true,
+      allowImportingTsExtensions: true,
+      declaration: true,
+      strict: true,
+      noImplicitOverride: true,
+      noImplicitReturns: true,
+      noFallthroughCasesInSwitch: true,
+      // `serveEmulator` imports node:http lazily; its types come from @types/node at build time only.
+      types: ["node"],
+      skipLibCheck: true,
+      removeComments: false,
+      newLine: "lf",
+      rootDir: "../..",
+      outDir: `../../${NPM_DIR}/esm`,
+    },
+    files: ["../../mod.ts", "../../src/testing/mod.ts"],
+  };
+  const configDir = path("build/npm");
+  await Deno.mkdir(configDir, { recursive: true });
+  await Deno.writeTextFile(`${configDir}/tsconfig.json`, JSON.stringify(config, null, 2));
+  const { code, stdout, stderr } = await new Deno.Command(path("node_modules/.bin/tsc"), {
+    args: ["-p", configDir],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (code != 0) {
+    const decoder = new TextDecoder();
+    throw new Error("tsc failed:\n" + decoder.decode(stdout) + decoder.decode(stderr));
+  }
+
+  // tsc rewrites `.ts` specifiers in the JavaScript it emits but leaves them in
+  // declaration files, where Node-style resolution would then look for `.ts`.
+  for await (const file of walk(`${dir}/esm`)) {
+    if (!file.endsWith(".d.ts")) continue;
+    const text = await Deno.readTextFile(file);
+    const fixed = text.replace(
+      /((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']*?)\.ts(["'])/g,
+      "$1$2.js$3",
+    );
+    if (fixed != text) await Deno.writeTextFile(file, fixed);
+  }
+
+  const manifest = {
+    name: NPM_NAME,
+    version: deno.version,
+    description:
+      "Multipart uploads to QingStor object storage from Deno, Node 20+, Bun, Cloudflare Workers and browsers; dependency-free, WebCrypto and fetch.",
+    license: deno.license,
+    keywords: ["qingstor", "multipart", "upload", "object-storage", "presigned-url", "workers"],
+    type: "module",
+    exports: {
+      ".": { types: "./esm/mod.d.ts", import: "./esm/mod.js" },
+      "./testing": { types: "./esm/src/testing/mod.d.ts", import: "./esm/src/testing/mod.js" },
+    },
+    sideEffects: false,
+    engines: { node: ">=20" },
+    files: ["esm/"],
+  };
+  await Deno.writeTextFile(`${dir}/package.json`, JSON.stringify(manifest, null, 2) + "\n");
+  await Deno.copyFile(path("README.md"), `${dir}/README.md`);
+  await Deno.copyFile(path("LICENSE"), `${dir}/LICENSE`);
+  return { dir, version: deno.version };
+}
+
+async function* walk(folder: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(folder)) {
+    const full = `${folder}/${entry.name}`;
+    if (entry.isDirectory) yield* walk(full);
+    else if (entry.isFile) yield full;
+  }
+}
+
+if (import.meta.main) {
+  const { dir, version } = await buildNpm();
+  console.log(`built ${NPM_NAME}@${version} into ${dir}`);
+}

@@ -1,0 +1,111 @@
+/**
+ * Node 20 and Bun as package consumers: the built `npm/` package is packed,
+ * installed into a temporary project (offline: it has no dependencies), and
+ * imported by its name. The README's `upload.mjs` then uploads a file in
+ * parts against the emulator, under Node and under Bun.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { readmeExample } from "../support/readme.mjs";
+import { BUCKET, CREDENTIALS, md5Hex, NPM_DIR } from "../support/servers.mjs";
+
+const run = promisify(execFile);
+const BUN = fileURLToPath(new URL("../../../node_modules/.bin/bun", import.meta.url));
+
+describe("the npm package in a consumer project", () => {
+  let project;
+  before(async () => {
+    project = await mkdtemp(join(tmpdir(), "qingstor-multipart-consumer-"));
+    await writeFile(
+      join(project, "package.json"),
+      JSON.stringify({ name: "consumer", private: true, type: "module" }),
+    );
+    // Packed first, so the install holds exactly what `files` publishes.
+    await run("npm", ["pack", "--silent", "--pack-destination", project, NPM_DIR]);
+    const [tarball] = (await readdir(project)).filter((name) => name.endsWith(".tgz"));
+    await run("npm", [
+      "install",
+      "--offline",
+      "--no-audit",
+      "--no-fund",
+      "--ignore-scripts",
+      `./${tarball}`,
+    ], { cwd: project });
+    await writeFile(join(project, "upload.mjs"), readmeExample("upload.mjs"));
+  });
+  after(async () => {
+    if (project) await rm(project, { recursive: true, force: true });
+  });
+
+  it("imports both entry points by package name", async () => {
+    const { stdout } = await run(process.execPath, [
+      "--input-type=module",
+      "--eval",
+      `import * as main from "qingstor-multipart";
+       import * as testing from "qingstor-multipart/testing";
+       console.log(JSON.stringify({ main: Object.keys(main), testing: Object.keys(testing) }));`,
+    ], { cwd: project });
+    const { main, testing } = JSON.parse(stdout);
+    for (const name of ["createClient", "initiateMultipartUpload", "uploadPart", "presign"]) {
+      assert.ok(main.includes(name), name);
+    }
+    for (const name of ["completeMultipartUpload", "QingStorError", "ValidationError"]) {
+      assert.ok(main.includes(name), name);
+    }
+    assert.ok(testing.includes("createEmulator") && testing.includes("serveEmulator"));
+  });
+
+  it("installs only the published files", async () => {
+    const installed = join(project, "node_modules", "qingstor-multipart");
+    assert.deepEqual((await readdir(installed)).sort(), [
+      "LICENSE",
+      "README.md",
+      "esm",
+      "package.json",
+    ]);
+  });
+
+  for (const runtime of ["node", "bun"]) {
+    it(`runs the README's upload.mjs under ${runtime}`, async () => {
+      // The emulator, too, comes from the installed package.
+      const testing = pathToFileURL(
+        join(project, "node_modules/qingstor-multipart/esm/src/testing/mod.js"),
+      );
+      const { createEmulator, serveEmulator } = await import(testing.href);
+      const emulator = createEmulator({ credentials: [CREDENTIALS] });
+      const server = await serveEmulator(emulator);
+      try {
+        // Two full 4 MiB parts and a short one.
+        const data = new Uint8Array(9 * 1024 * 1024 + 5).map((_, i) => (i * 131 + 7) % 253);
+        const file = join(project, `data-${runtime}.bin`);
+        await writeFile(file, data);
+        const key = `from ${runtime}/data.bin`;
+        const { stdout } = await run(
+          runtime == "node" ? process.execPath : BUN,
+          ["upload.mjs", file, BUCKET, key],
+          {
+            cwd: project,
+            env: {
+              PATH: process.env.PATH,
+              QINGSTOR_ENDPOINT: server.url,
+              QINGSTOR_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+              QINGSTOR_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+            },
+          },
+        );
+        assert.equal(stdout.trim(), `uploaded ${data.length} bytes in 3 parts`);
+        const object = emulator.state.objects.get(`${BUCKET}/${key}`);
+        assert.equal(object.size, data.length);
+        assert.equal(object.md5, await md5Hex(data));
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
