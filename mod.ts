@@ -27,7 +27,14 @@ export {
   type Credentials,
   type RetryOptions,
 } from "./src/client.ts";
-export { QingStorError, type QingStorErrorInit, ValidationError } from "./src/errors.ts";
+export {
+  QingStorError,
+  type QingStorErrorInit,
+  SourceError,
+  type UploadedPart,
+  UploadError,
+  ValidationError,
+} from "./src/errors.ts";
 export type { Encryption } from "./src/request/encryption_headers.ts";
 export {
   initiateMultipartUpload,
@@ -74,3 +81,10 @@ export {
 } from "./src/operations/list_multipart_uploads.ts";
 export { MAX_PRESIGN_SECONDS, presign, type PresignInput } from "./src/operations/presign.ts";
 export { MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE } from "./src/validate.ts";
+export {
+  upload,
+  type UploadInput,
+  type UploadProgress,
+  type UploadResult,
+} from "./src/upload/upload.ts";
+export type { UploadBody } from "./src/upload/read_parts.ts";

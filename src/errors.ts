@@ -105,3 +105,89 @@ export class ValidationError extends Error {
     this.parameter = parameter;
   }
 }
+
+/** A part that is on the service, as {@linkcode UploadError} and `upload()` report it. */
+export interface UploadedPart {
+  /** The part number. */
+  partNumber: number;
+  /** Its size in bytes. */
+  size: number;
+  /** Its ETag, bare; absent where a browser may not read it. */
+  etag?: string;
+}
+
+/**
+ * `upload()` failed after the upload was initiated: a part or the complete
+ * request failed for good. Unless `leavePartsOnError` was set, the upload has
+ * been aborted on the service by the time this is thrown; otherwise its parts
+ * are kept and listed here, so `upload()` can resume with `uploadId`.
+ *
+ * @example
+ * ```ts ignore
+ * import { upload, UploadError } from "@qingstor-multipart/core";
+ *
+ * try {
+ *   await upload(client, { bucket, key, body, leavePartsOnError: true });
+ * } catch (error) {
+ *   if (error instanceof UploadError && error.uploadId) {
+ *     await upload(client, { bucket, key, body: sameBodyAgain, uploadId: error.uploadId });
+ *   }
+ * }
+ * ```
+ */
+export class UploadError extends Error {
+  /** Always `"UploadError"`. */
+  override name = "UploadError";
+  /** The upload's ID. */
+  readonly uploadId: string;
+  /** The parts that reached the service before the failure. */
+  readonly parts: UploadedPart[];
+  /** Whether the upload was aborted on the service (false with `leavePartsOnError`, or if aborting failed). */
+  readonly aborted: boolean;
+  /** Why aborting the upload on the service failed, if it did. */
+  readonly abortError?: unknown;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What failed.
+   * @param details The upload, its finished parts, what happened to it, and the cause.
+   */
+  constructor(
+    message: string,
+    details: {
+      uploadId: string;
+      parts: UploadedPart[];
+      aborted: boolean;
+      abortError?: unknown;
+      cause: unknown;
+    },
+  ) {
+    super(message, { cause: details.cause });
+    this.uploadId = details.uploadId;
+    this.parts = details.parts;
+    this.aborted = details.aborted;
+    this.abortError = details.abortError;
+  }
+}
+
+/**
+ * `upload()` could not read its body: the source stream or iterable threw,
+ * or delivered a different number of bytes than the `size` given. The
+ * upload is cleaned up as for any {@linkcode UploadError}.
+ *
+ * @example
+ * ```ts ignore
+ * import { SourceError, upload } from "@qingstor-multipart/core";
+ *
+ * try {
+ *   await upload(client, { bucket, key, body: stream });
+ * } catch (error) {
+ *   if (error instanceof SourceError) console.error("reading failed:", error.cause);
+ * }
+ * ```
+ */
+export class SourceError extends UploadError {
+  /** Always `"SourceError"`. */
+  override name = "SourceError";
+}

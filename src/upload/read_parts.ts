@@ -1,0 +1,154 @@
+import { MAX_PART_SIZE } from "../validate.ts";
+
+/** Everything `upload()` can read an object's bytes from. */
+export type UploadBody =
+  | ReadableStream<Uint8Array>
+  | Blob
+  | Uint8Array
+  | ArrayBuffer
+  | string
+  | AsyncIterable<Uint8Array>;
+
+/** One part cut from the body. */
+export interface SourcePart {
+  /** The part number, from 0. */
+  partNumber: number;
+  /** Where the part starts in the body. */
+  offset: number;
+  /** The part's bytes, owned by the caller. */
+  bytes: Uint8Array;
+}
+
+/** How many parts share a size before it doubles, when the body's length is unknown. */
+const PARTS_PER_SIZE = 1000;
+
+/**
+ * The size of part `index`. With a known total the size is fixed, so part
+ * `i` holds bytes `[i × size, (i + 1) × size)`. With an unknown total the
+ * size doubles every 1000 parts, so 10,000 parts hold 1023 × 1000 base-sized
+ * parts' worth of bytes (8.3 TB at 8 MiB) and the limit is never reached first.
+ *
+ * @param index The part's index.
+ * @param base The starting part size.
+ * @param growing Whether the total is unknown.
+ * @returns The part's size in bytes.
+ */
+export function partSizeAt(index: number, base: number, growing: boolean): number {
+  return growing ? Math.min(MAX_PART_SIZE, base * 2 ** Math.floor(index / PARTS_PER_SIZE)) : base;
+}
+
+/** A failure of the body itself, told apart from failed requests. */
+export class SourceFailure {
+  /**
+   * @param cause What the body threw, or what was wrong with it.
+   */
+  constructor(readonly cause: unknown) {}
+}
+
+/** The length of a body that has one without being read. */
+export function knownLength(body: UploadBody): number | undefined {
+  if (body instanceof Blob) return body.size;
+  if (body instanceof Uint8Array || body instanceof ArrayBuffer) return body.byteLength;
+  return undefined;
+}
+
+/**
+ * Cuts a body into parts, reading only as far as the consumer pulls, so at
+ * most one part is being filled at a time (backpressure). Bytes and Blobs
+ * are sliced without copying the whole; streams and iterables are copied
+ * chunk by chunk into one buffer per part. An empty body gives one empty part.
+ *
+ * @param body The body (a string has already been encoded).
+ * @param base The part size.
+ * @param growing Whether part sizes grow (the total is unknown).
+ * @param expected The total length the caller promised, checked at the end.
+ * @returns The parts, in order.
+ * @throws {SourceFailure} If the body fails or does not have the promised length.
+ */
+export async function* readParts(
+  body: Exclude<UploadBody, string>,
+  base: number,
+  growing: boolean,
+  expected?: number,
+): AsyncGenerator<SourcePart, void, undefined> {
+  const total = knownLength(body);
+  if (total !== undefined) {
+    const bytes = body instanceof ArrayBuffer ? new Uint8Array(body) : body as Uint8Array | Blob;
+    for (let offset = 0, partNumber = 0; offset < total || partNumber == 0; partNumber++) {
+      const end = Math.min(total, offset + partSizeAt(partNumber, base, growing));
+      const part = bytes instanceof Blob
+        ? await readBlob(bytes.slice(offset, end))
+        : bytes.subarray(offset, end);
+      yield { partNumber, offset, bytes: part };
+      offset = end;
+    }
+    return;
+  }
+  const chunks = iterate(body as ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>);
+  let partNumber = 0;
+  let offset = 0;
+  let buffer = new Uint8Array(partSizeAt(0, base, growing));
+  let filled = 0;
+  try {
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        throw new SourceFailure(error);
+      }
+      if (next.done) break;
+      let chunk = next.value;
+      if (!(chunk instanceof Uint8Array)) {
+        throw new SourceFailure(new TypeError("The body yielded a chunk that is not a Uint8Array"));
+      }
+      while (chunk.length) {
+        const take = Math.min(chunk.length, buffer.length - filled);
+        buffer.set(chunk.subarray(0, take), filled);
+        filled += take;
+        chunk = chunk.subarray(take);
+        if (filled == buffer.length) {
+          yield { partNumber, offset, bytes: buffer };
+          offset += filled;
+          buffer = new Uint8Array(partSizeAt(++partNumber, base, growing));
+          filled = 0;
+        }
+      }
+    }
+  } finally {
+    // Stops a stream that is still producing when the upload ends early.
+    await chunks.return?.(undefined)?.catch(() => {});
+  }
+  if (filled || partNumber == 0) yield { partNumber, offset, bytes: buffer.subarray(0, filled) };
+  const length = offset + filled;
+  if (expected !== undefined && length != expected) {
+    throw new SourceFailure(
+      new RangeError(`The body had ${length} bytes, not the ${expected} given as size`),
+    );
+  }
+}
+
+async function readBlob(blob: Blob): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await blob.arrayBuffer());
+  } catch (error) {
+    // A File whose underlying file changed or vanished cannot be read.
+    throw new SourceFailure(error);
+  }
+}
+
+/** One iterator over a stream or an async iterable; not every runtime makes streams iterable. */
+function iterate(
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+): AsyncIterator<Uint8Array> {
+  if (!(body instanceof ReadableStream)) return body[Symbol.asyncIterator]();
+  const reader = body.getReader();
+  return {
+    next: () => reader.read() as Promise<IteratorResult<Uint8Array>>,
+    return: async () => {
+      await reader.cancel();
+      reader.releaseLock();
+      return { done: true, value: undefined };
+    },
+  };
+}
