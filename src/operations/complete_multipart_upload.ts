@@ -131,7 +131,7 @@ export async function completeMultipartUpload(
       headers: {
         "content-type": "application/json",
         etag: input.etag === undefined ? undefined : quoteEtag(input.etag),
-        ...encryptionHeaders(input.encryption),
+        ...await encryptionHeaders(input.encryption),
       },
       body,
       expect: 201,

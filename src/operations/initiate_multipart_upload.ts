@@ -87,7 +87,7 @@ export async function initiateMultipartUpload(
   const headers: Record<string, string | undefined> = {
     "content-type": contentType,
     "x-qs-storage-class": storageClass,
-    ...encryptionHeaders(input.encryption),
+    ...await encryptionHeaders(input.encryption),
   };
   for (const [name, value] of Object.entries(metadata)) headers["x-qs-meta-" + name] = value;
   const { body, requestId } = await send<{ upload_id: string; bucket?: string; key?: string }>(

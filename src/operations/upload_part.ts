@@ -103,7 +103,7 @@ export async function uploadPart(
       "content-md5": contentMd5,
       // Bun keeps a Blob's type through slice(); what fetch will send must be what is signed.
       "content-type": body instanceof Blob && body.type ? body.type : undefined,
-      ...encryptionHeaders(input.encryption),
+      ...await encryptionHeaders(input.encryption),
     },
     body,
     expect: 201,

@@ -1,5 +1,4 @@
 import { decodeBase64, encodeBase64 } from "../base64.ts";
-import { md5 } from "../md5.ts";
 import { check } from "../validate.ts";
 
 /** Server-side encryption with a customer key (SSE-C, spec §7). */
@@ -14,12 +13,14 @@ export interface Encryption {
  * @param encryption The key, or `undefined` for none.
  * @param prefix The header prefix: the object's own, or the copy source's.
  * @returns The headers to send, or an empty object.
+ * MD5 is loaded only here, when a key is given, so that programs without SSE-C
+ * do not carry it.
  * @throws {ValidationError} If the key is not 32 bytes; the message gives its length, never the key.
  */
-export function encryptionHeaders(
+export async function encryptionHeaders(
   encryption: Encryption | undefined,
   prefix = "x-qs-encryption-customer-",
-): Record<string, string> {
+): Promise<Record<string, string>> {
   if (!encryption) return {};
   let key: Uint8Array | undefined;
   const given = encryption.customerKey;
@@ -38,6 +39,7 @@ export function encryptionHeaders(
       ? "text that is not base64"
       : typeof given,
   );
+  const { md5 } = await import("../md5.ts");
   return {
     [prefix + "algorithm"]: "AES256",
     [prefix + "key"]: encodeBase64(key),

@@ -3,34 +3,12 @@
  * else in the query (`limit`, `prefix`, markers, the presign parameters) is
  * left out, so paging a listing never changes what is signed.
  */
-const SIGNED_SUB_RESOURCES = new Set([
-  "acl",
-  "append",
-  "cname",
-  "cors",
-  "delete",
-  "image",
-  "lifecycle",
-  "logging",
-  "mirror",
-  "notification",
-  "part_number",
-  "policy",
-  "position",
-  "replication",
-  "stats",
-  "upload_id",
-  "uploads",
-  "versioning",
-  "version_id",
-  "versions",
-  "response-cache-control",
-  "response-content-disposition",
-  "response-content-encoding",
-  "response-content-language",
-  "response-content-type",
-  "response-expires",
-]);
+const SIGNED_SUB_RESOURCES = new Set(
+  ("acl append cname cors delete image lifecycle logging mirror notification part_number policy " +
+    "position replication stats upload_id uploads versioning version_id versions " +
+    "response-cache-control response-content-disposition response-content-encoding " +
+    "response-content-language response-content-type response-expires").split(" "),
+);
 
 /** One level of form decoding (`+` is a space), as the service reads the query. */
 function formDecode(text: string): string {
