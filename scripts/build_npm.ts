@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { COMPILER_OPTIONS, tsc } from "./tsc.ts";
 
 /** Where the package is written, relative to the project root. */
 export const NPM_DIR = "npm";
@@ -36,42 +37,16 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
   const deno = JSON.parse(await Deno.readTextFile(path("deno.json")));
 
   // The tsconfig lives outside npm/ so that the package holds only what it ships.
-  const config = {
+  await tsc(path("build/npm"), {
     compilerOptions: {
-      target: "ES2022",
-      // ES2024 for String.prototype.isWellFormed (Node 20 has it); DOM for fetch, WebCrypto, streams.
-      lib: ["ES2024", "DOM", "DOM.Iterable"],
-      module: "NodeNext",
-      moduleResolution: "NodeNext",
-      rewriteRelativeImportExtensions: true,
-      allowImportingTsExtensions: true,
+      ...COMPILER_OPTIONS,
       declaration: true,
-      strict: true,
-      noImplicitOverride: true,
-      noImplicitReturns: true,
-      noFallthroughCasesInSwitch: true,
-      // `serveEmulator` imports node:http lazily; its types come from @types/node at build time only.
-      types: ["node"],
-      skipLibCheck: true,
       removeComments: false,
-      newLine: "lf",
       rootDir: "../..",
       outDir: `../../${NPM_DIR}/esm`,
     },
     files: ["../../mod.ts", "../../src/testing/mod.ts"],
-  };
-  const configDir = path("build/npm");
-  await Deno.mkdir(configDir, { recursive: true });
-  await Deno.writeTextFile(`${configDir}/tsconfig.json`, JSON.stringify(config, null, 2));
-  const { code, stdout, stderr } = await new Deno.Command(path("node_modules/.bin/tsc"), {
-    args: ["-p", configDir],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (code != 0) {
-    const decoder = new TextDecoder();
-    throw new Error("tsc failed:\n" + decoder.decode(stdout) + decoder.decode(stderr));
-  }
+  });
 
   // tsc rewrites `.ts` specifiers in the JavaScript it emits but leaves them in
   // declaration files, where Node-style resolution would then look for `.ts`.

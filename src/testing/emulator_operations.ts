@@ -206,18 +206,26 @@ function checkPartEncryption(context: RouteContext, upload: EmulatorUpload): Res
   return undefined;
 }
 
+/** What every part request is checked for first: its number, its upload, the upload's key. */
+function partTarget(
+  context: RouteContext,
+): { partNumber: number; upload: EmulatorUpload } | Response {
+  const partNumber = partNumberOf(context);
+  if (partNumber instanceof Response) return partNumber;
+  const upload = findUpload(context);
+  if (!upload) return noUpload(context);
+  return checkPartEncryption(context, upload) ?? { partNumber, upload };
+}
+
 const uploadPart: EmulatorRoute = {
   name: "uploadPart",
   write: true,
   matches: (method, key, query, headers) =>
     method == "PUT" && !!key && query.has("upload_id") && !headers.has("x-qs-copy-source"),
   async handle(context) {
-    const partNumber = partNumberOf(context);
-    if (partNumber instanceof Response) return partNumber;
-    const upload = findUpload(context);
-    if (!upload) return noUpload(context);
-    const wrongKey = checkPartEncryption(context, upload);
-    if (wrongKey) return wrongKey;
+    const target = partTarget(context);
+    if (target instanceof Response) return target;
+    const { partNumber, upload } = target;
     let data: Uint8Array;
     try {
       data = await context.body();
@@ -251,12 +259,9 @@ const uploadPartCopy: EmulatorRoute = {
   matches: (method, key, query, headers) =>
     method == "PUT" && !!key && query.has("upload_id") && headers.has("x-qs-copy-source"),
   handle(context) {
-    const partNumber = partNumberOf(context);
-    if (partNumber instanceof Response) return partNumber;
-    const upload = findUpload(context);
-    if (!upload) return noUpload(context);
-    const wrongKey = checkPartEncryption(context, upload);
-    if (wrongKey) return wrongKey;
+    const target = partTarget(context);
+    if (target instanceof Response) return target;
+    const { partNumber, upload } = target;
     let source: string;
     try {
       source = decodeURIComponent(context.request.headers.get("x-qs-copy-source")!).slice(1);
