@@ -124,25 +124,6 @@ export function md5(data: Uint8Array): Uint8Array {
 }
 
 /**
- * Computes the MD5 digest of `data` as standard padded base64, the form the `Content-MD5`
- * and `x-qs-encryption-customer-key-md5` headers expect.
- *
- * @example
- * ```ts
- * import { md5Base64 } from "./md5.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(md5Base64(new TextEncoder().encode("hello world")), "XrY7u+Ae7tCTyyK7j1rNww==");
- * ```
- *
- * @param data The bytes to hash.
- * @returns The base64 digest, 24 characters long.
- */
-export function md5Base64(data: Uint8Array): string {
-  return btoa(String.fromCharCode(...md5(data)));
-}
-
-/**
  * Runs the MD5 compression function over the 64-byte blocks of `view` from byte `pos` up to
  * `end`, updating the state `h` in place.
  *

@@ -2,13 +2,10 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 // Test-only reference implementation; the library itself must not depend on node:crypto.
 import { createHash } from "node:crypto";
-import { Md5, md5, md5Base64 } from "../src/md5.ts";
+import { encodeBase64, encodeHex as hex } from "../src/encoding.ts";
+import { Md5, md5 } from "../src/md5.ts";
 
 const enc = new TextEncoder();
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 function nativeHex(data: Uint8Array): string {
   return createHash("md5").update(data).digest("hex");
@@ -128,12 +125,12 @@ describe("md5", () => {
     assert.equal(hex(ours.digest()), native.digest("hex"));
   });
 
-  it("encodes md5Base64 as padded standard base64", () => {
-    assert.equal(md5Base64(enc.encode("hello world")), "XrY7u+Ae7tCTyyK7j1rNww==");
-    assert.equal(md5Base64(new Uint8Array(0)), "1B2M2Y8AsgTpgAmY7PhCfg==");
+  it("gives the Content-MD5 form as padded standard base64", () => {
+    assert.equal(encodeBase64(md5(enc.encode("hello world"))), "XrY7u+Ae7tCTyyK7j1rNww==");
+    assert.equal(encodeBase64(md5(new Uint8Array(0))), "1B2M2Y8AsgTpgAmY7PhCfg==");
   });
 
   it("computes the SSE-C key checksum of a 32-byte key", () => {
-    assert.equal(md5Base64(enc.encode("x".repeat(32))), "3I/h1kl+vSP1l12NKhxegQ==");
+    assert.equal(encodeBase64(md5(enc.encode("x".repeat(32)))), "3I/h1kl+vSP1l12NKhxegQ==");
   });
 });

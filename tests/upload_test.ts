@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  CompleteStatusUnknownError,
   createClient,
   initiateMultipartUpload,
   SourceError,
@@ -31,6 +32,12 @@ function chunked(data: Uint8Array, sizes = [333]): ReadableStream<Uint8Array> {
       offset += size;
     },
   });
+}
+
+function lockedStream(): ReadableStream<Uint8Array> {
+  const stream = new ReadableStream<Uint8Array>();
+  stream.getReader();
+  return stream;
 }
 
 async function* iterable(data: Uint8Array, size = 700): AsyncGenerator<Uint8Array> {
@@ -180,10 +187,11 @@ describe("upload()", () => {
         minPartSize: partSize,
         seed: 20,
         faults: [
+          // Rules are tried in turn: 8% + 92% × 6.5% + 86% × 7% ≈ 20% of part requests fail.
           { operations: ["uploadPart"], probability: 0.08, status: 503 },
-          { operations: ["uploadPart"], probability: 0.05, status: 500 },
-          { operations: ["uploadPart"], probability: 0.05, drop: "mid-body" },
-          { operations: ["uploadPart"], probability: 0.03, delay: 30 },
+          { operations: ["uploadPart"], probability: 0.065, status: 500 },
+          { operations: ["uploadPart"], probability: 0.07, drop: "mid-body" },
+          { operations: ["uploadPart"], probability: 0.05, delay: 30 },
         ],
       },
       async ({ client, emulator }) => {
@@ -205,10 +213,9 @@ describe("upload()", () => {
         });
         await Promise.all(uploads);
         assert.equal(emulator.state.uploads.size, 0);
-        const failed = emulator.state.requests.filter((r) =>
-          r.operation == "uploadPart" && r.status != 201
-        );
-        assert.ok(failed.length >= 10, `faults were injected: ${failed.length}`);
+        const puts = emulator.state.requests.filter((r) => r.operation == "uploadPart");
+        const rate = puts.filter((r) => r.status != 201).length / puts.length;
+        assert.ok(rate > 0.12 && rate < 0.3, `fault rate ${rate} of ${puts.length} part requests`);
       },
     ));
 
@@ -422,6 +429,241 @@ describe("upload()", () => {
     assert.equal(emulator.state.objects.get(`${bucket}/grown`)!.md5, nativeMd5(data));
   });
 
+  it("aborts while the source is waiting for data, and cleans up", () =>
+    withEmulator({ minPartSize: partSize }, async ({ client, emulator }) => {
+      const controller = new AbortController();
+      const reason = new Error("cancelled while stalled");
+      let cancelled: unknown;
+      const stalled = new ReadableStream<Uint8Array>({
+        start(stream) {
+          stream.enqueue(testBytes(10)); // then nothing, ever
+        },
+        cancel(why) {
+          cancelled = why ?? "cancelled";
+        },
+      });
+      const pending = upload(client(), {
+        bucket,
+        key: "stalled",
+        body: stalled,
+        ...sizing,
+        signal: controller.signal,
+      });
+      while (!emulator.state.requests.some((r) => r.operation == "initiateMultipartUpload")) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      controller.abort(reason);
+      await assert.rejects(pending, (error) => error === reason);
+      assert.ok(cancelled, "the source was cancelled");
+      assert.equal(emulator.state.uploads.size, 0);
+    }));
+
+  it("aborts while an async iterable is waiting for data", () =>
+    withEmulator({ minPartSize: partSize }, async ({ client, emulator }) => {
+      const controller = new AbortController();
+      async function* stalled() {
+        yield testBytes(10);
+        await new Promise(() => {}); // never resolves
+      }
+      const pending = upload(client(), {
+        bucket,
+        key: "stalled",
+        body: stalled(),
+        ...sizing,
+        signal: controller.signal,
+      });
+      setTimeout(() => controller.abort(new Error("stop")), 50);
+      await assert.rejects(pending, /stop/);
+      assert.equal(emulator.state.uploads.size, 0);
+    }));
+
+  it("leaves no orphan when the abort comes during initiate", () =>
+    withEmulator(
+      { minPartSize: partSize, faults: [{ operations: ["initiateMultipartUpload"], delay: 60 }] },
+      async ({ client, emulator }) => {
+        const controller = new AbortController();
+        const reason = new Error("cancelled during initiate");
+        setTimeout(() => controller.abort(reason), 20);
+        await assert.rejects(
+          upload(client(), {
+            bucket,
+            key: "early",
+            body: testBytes(3000),
+            ...sizing,
+            signal: controller.signal,
+          }),
+          (error) => error === reason,
+        );
+        assert.deepEqual(emulator.state.requests.map((r) => r.operation), [
+          "initiateMultipartUpload",
+          "abortMultipartUpload",
+        ]);
+        assert.equal(emulator.state.uploads.size, 0);
+      },
+    ));
+
+  it("lets a complete already sent finish when the abort comes then", () =>
+    withEmulator(
+      { minPartSize: partSize, faults: [{ operations: ["completeMultipartUpload"], delay: 60 }] },
+      async ({ client, emulator }) => {
+        const controller = new AbortController();
+        const pending = upload(client(), {
+          bucket,
+          key: "late",
+          body: testBytes(3000),
+          ...sizing,
+          signal: controller.signal,
+        });
+        while (!emulator.state.requests.some((r) => r.operation == "completeMultipartUpload")) {
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+        controller.abort(new Error("too late"));
+        const result = await pending;
+        assert.equal(result.size, 3000);
+        assert.ok(emulator.state.objects.has(`${bucket}/late`), "the object exists, as reported");
+      },
+    ));
+
+  it("reports a complete whose outcome is unknown without aborting the upload", async () => {
+    const emulator = createEmulator({
+      credentials: [CREDENTIALS],
+      minPartSize: partSize,
+      faults: [{ operations: ["completeMultipartUpload"], drop: "after-handling", times: 1 }],
+    });
+    const c = createClient({
+      endpoint: "http://localhost",
+      credentials: CREDENTIALS,
+      fetch: emulator.fetch,
+      retry: { baseDelay: 1 },
+    });
+    const error = await upload(c, { bucket, key: "unknown", body: testBytes(3000), ...sizing })
+      .catch((e) => e);
+    assert.ok(error instanceof UploadError, String(error));
+    assert.ok(error.cause instanceof CompleteStatusUnknownError);
+    assert.equal(error.aborted, false);
+    assert.match(error.message, /may have succeeded/);
+    assert.ok(emulator.state.objects.has(`${bucket}/unknown`));
+    assert.ok(!emulator.state.requests.some((r) => r.operation == "abortMultipartUpload"));
+  });
+
+  it("refuses a stream longer than the size promised as soon as it shows", () =>
+    withEmulator({ minPartSize: partSize }, async ({ client, emulator }) => {
+      const error = await upload(client(), {
+        bucket,
+        key: "long",
+        body: chunked(testBytes(100 * partSize), [512]),
+        size: 2 * partSize,
+        ...sizing,
+      }).catch((e) => e);
+      assert.ok(error instanceof SourceError);
+      assert.match(error.message, /longer than the 2048 bytes given as size/);
+      const puts = emulator.state.requests.filter((r) => r.operation == "uploadPart");
+      assert.ok(puts.length <= 2, `${puts.length} parts sent`);
+      assert.equal(emulator.state.uploads.size, 0);
+    }));
+
+  it("keeps the parts on a part failure with leavePartsOnError, listing exactly those", () =>
+    withEmulator(
+      {
+        minPartSize: partSize,
+        faults: [{ operations: ["uploadPart"], status: 403, probability: 0.3 }],
+        seed: 3,
+      },
+      async ({ client, emulator }) => {
+        const error = await upload(client(), {
+          bucket,
+          key: "kept",
+          body: testBytes(10 * partSize),
+          ...sizing,
+          leavePartsOnError: true,
+        }).catch((e) => e);
+        assert.ok(error instanceof UploadError && !(error instanceof SourceError), String(error));
+        assert.equal(error.aborted, false);
+        const kept = emulator.state.uploads.get(error.uploadId)!;
+        assert.deepEqual(
+          [...kept.parts.keys()].sort((a, b) => a - b),
+          error.parts.map((p) => p.partNumber),
+        );
+      },
+    ));
+
+  it("keeps a resumed upload's parts on failure by default", () =>
+    withEmulator({ minPartSize: partSize }, async ({ client, emulator }) => {
+      const c = client();
+      const { uploadId } = await initiateMultipartUpload(c, { bucket, key: "mine" });
+      await uploadPart(c, {
+        bucket,
+        key: "mine",
+        uploadId,
+        partNumber: 0,
+        body: testBytes(partSize),
+      });
+      emulator.faults.push({ operations: ["uploadPart"], status: 403 });
+      const error = await upload(c, {
+        bucket,
+        key: "mine",
+        body: testBytes(3 * partSize),
+        ...sizing,
+        uploadId,
+      })
+        .catch((e) => e);
+      assert.ok(error instanceof UploadError);
+      assert.equal(error.aborted, false);
+      assert.ok(emulator.state.uploads.has(uploadId), "the caller's upload is left for them");
+    }));
+
+  it("fails, and cleans up, when onProgress throws", () =>
+    withEmulator({ minPartSize: partSize }, async ({ client, emulator }) => {
+      const bug = new Error("progress bar bug");
+      const error = await upload(client(), {
+        bucket,
+        key: "progress-bug",
+        body: testBytes(3 * partSize),
+        ...sizing,
+        onProgress: () => {
+          throw bug;
+        },
+      }).catch((e) => e);
+      assert.ok(error instanceof UploadError);
+      assert.equal(error.cause, bug);
+      assert.equal(emulator.state.uploads.size, 0);
+    }));
+
+  it("holds no listener per part on the caller's signal over thousands of parts", async () => {
+    const { default: process } = await import("node:process");
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const emulator = createEmulator({
+        credentials: [CREDENTIALS],
+        minPartSize: 1,
+        storage: "digest",
+      });
+      const c = createClient({
+        endpoint: "http://localhost",
+        credentials: CREDENTIALS,
+        fetch: emulator.fetch,
+      });
+      const data = testBytes(2500, 8);
+      await upload(c, {
+        bucket,
+        key: "listeners",
+        body: data,
+        partSize: 1,
+        minPartSize: 1,
+        concurrency: 32, // Node warns of a leak past ten listeners on one signal
+        signal: new AbortController().signal,
+      });
+      assert.equal(emulator.state.objects.get(`${bucket}/listeners`)!.md5, nativeMd5(data));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(warnings.map((w) => w.name), []);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("checks its input before sending anything", async () => {
     const counter = countingFetch();
     const c = createClient({ zone: "pek3a", credentials: CREDENTIALS, fetch: counter.fetch });
@@ -444,6 +686,7 @@ describe("upload()", () => {
       [{ bucket, key: "k", body: 42 as never }, "body", /received "\[object Number\]"/],
       [{ bucket, key: "k", body: testBytes(1), minPartSize: 0 }, "minPartSize", /received 0/],
       [{ bucket, key: "", body: testBytes(1) }, "key", /non-empty/],
+      [{ bucket, key: "k", body: lockedStream() }, "body", /must not be locked/],
     ];
     for (const [input, parameter, pattern] of cases) {
       const error = await upload(c, input).catch((e) => e);

@@ -3,7 +3,7 @@ import { QingStorError } from "../errors.ts";
 import { type Encryption, encryptionHeaders } from "../request/encryption_headers.ts";
 import { quoteEtag, unquoteEtag } from "../request/etag.ts";
 import { send } from "../request/send.ts";
-import { check, checkPartNumber, checkUpload, MAX_PARTS } from "../validate.ts";
+import { check, checkHeaderValue, checkPartNumber, checkUpload, MAX_PARTS } from "../validate.ts";
 
 /** A part to assemble the object from. */
 export interface CompletedPart {
@@ -99,6 +99,7 @@ export async function completeMultipartUpload(
 ): Promise<CompleteMultipartUploadResult> {
   const { bucket, key, uploadId, parts } = input;
   checkUpload(input);
+  if (input.etag !== undefined) checkHeaderValue("etag", input.etag, 256);
   check(
     Array.isArray(parts) && parts.length > 0 && parts.length <= MAX_PARTS,
     "parts",

@@ -1,7 +1,9 @@
 import type { Client } from "../client.ts";
-import { md5Base64 } from "../md5.ts";
+import { encodeBase64 } from "../encoding.ts";
+import { Md5 } from "../md5.ts";
 import { type Encryption, encryptionHeaders } from "../request/encryption_headers.ts";
 import { readEtag } from "../request/etag.ts";
+import type { QueryParameter } from "../request/request_url.ts";
 import { send } from "../request/send.ts";
 import { check, checkPartNumber, checkPartSize, checkUpload } from "../validate.ts";
 
@@ -80,6 +82,12 @@ export async function uploadPart(
     "A part body must be a Uint8Array, ArrayBuffer or Blob",
     Object.prototype.toString.call(given),
   );
+  check(
+    !(given instanceof Uint8Array && !(given.buffer instanceof ArrayBuffer)),
+    "body",
+    "A part body must not live in shared memory, which fetch cannot send",
+    "a view of a SharedArrayBuffer",
+  );
   // A typed Blob would make fetch add a Content-Type that was not signed: slice() drops the type.
   const body = given instanceof Blob
     ? given.slice()
@@ -88,17 +96,13 @@ export async function uploadPart(
     : given;
   checkPartSize(body instanceof Blob ? body.size : body.length);
   const md5 = input.md5 ?? true;
-  const contentMd5 = typeof md5 == "string"
-    ? md5
-    : md5
-    ? md5Base64(body instanceof Blob ? new Uint8Array(await body.arrayBuffer()) : body)
-    : undefined;
+  const contentMd5 = typeof md5 == "string" ? md5 : md5 ? await md5Base64(body) : undefined;
   const response = await send(client, {
     operation: "uploadPart",
     method: "PUT",
     bucket: input.bucket,
     key: input.key,
-    query: [["part_number", input.partNumber], ["upload_id", input.uploadId]],
+    query: partQuery(input),
     headers: {
       "content-md5": contentMd5,
       // Bun keeps a Blob's type through slice(); what fetch will send must be what is signed.
@@ -110,4 +114,18 @@ export async function uploadPart(
     signal: input.signal,
   });
   return { etag: readEtag(response.headers), requestId: response.requestId };
+}
+
+/** The query that addresses a part, for Upload Part and Upload Part Copy alike. */
+export function partQuery(target: PartTarget): QueryParameter[] {
+  return [["part_number", target.partNumber], ["upload_id", target.uploadId]];
+}
+
+/** The base64 MD5 of a body; a Blob is hashed as it streams, not read whole into memory. */
+async function md5Base64(body: Uint8Array | Blob): Promise<string> {
+  const hash = new Md5();
+  if (body instanceof Uint8Array) return encodeBase64(hash.update(body).digest());
+  const reader = body.stream().getReader();
+  for (let chunk; !(chunk = await reader.read()).done;) hash.update(chunk.value);
+  return encodeBase64(hash.digest());
 }

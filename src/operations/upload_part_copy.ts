@@ -6,12 +6,13 @@ import { send } from "../request/send.ts";
 import {
   check,
   checkBucket,
+  checkHeaderValue,
   checkKey,
   checkPartNumber,
   checkUpload,
   MAX_PART_SIZE,
 } from "../validate.ts";
-import type { PartTarget, UploadPartResult } from "./upload_part.ts";
+import { partQuery, type PartTarget, type UploadPartResult } from "./upload_part.ts";
 
 /** Input of {@linkcode uploadPartCopy}. */
 export interface UploadPartCopyInput extends PartTarget {
@@ -66,6 +67,7 @@ export async function uploadPartCopy(
   checkPartNumber(input.partNumber);
   checkBucket(input.source?.bucket);
   checkKey(input.source.key);
+  if (input.ifMatch !== undefined) checkHeaderValue("ifMatch", input.ifMatch);
   const { range } = input;
   check(
     range === undefined ||
@@ -80,7 +82,7 @@ export async function uploadPartCopy(
     method: "PUT",
     bucket: input.bucket,
     key: input.key,
-    query: [["part_number", input.partNumber], ["upload_id", input.uploadId]],
+    query: partQuery(input),
     headers: {
       // Encoded like a request path (spec §6.3); the encoded form is what is signed.
       "x-qs-copy-source": `/${input.source.bucket}/${encodeKey(input.source.key)}`,

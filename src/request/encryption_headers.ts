@@ -1,4 +1,4 @@
-import { decodeBase64, encodeBase64 } from "../base64.ts";
+import { decodeBase64, encodeBase64 } from "../encoding.ts";
 import { check } from "../validate.ts";
 
 /** Server-side encryption with a customer key (SSE-C, spec §7). */

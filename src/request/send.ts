@@ -47,7 +47,10 @@ export interface ServiceResponse<Body> {
  * @param request The request.
  * @returns The response, whose status is `request.expect`, with its JSON body parsed when the
  * status is 200 (the operations with a body) and drained otherwise, so the connection is reused.
- * @throws {QingStorError} When the service refuses the request or cannot be reached.
+ * @throws {QingStorError} When the service refuses the request, cannot be reached, or answers
+ * success with a body that is not JSON.
+ * @throws {ValidationError} When a credentials function returns half a key pair.
+ * @throws {TypeError} When the body cannot be sent by `fetch` (a SharedArrayBuffer view).
  * @throws The signal's reason, when the signal aborts.
  */
 // deno-lint-ignore no-explicit-any
@@ -75,47 +78,87 @@ export async function send<Body = any>(
       );
       headers.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
     }
+    // Each attempt has a signal of its own, so no listener outlives it on the caller's signal:
+    // Node's fetch lets go of a request's listeners only when it is garbage-collected, and warns
+    // of a leak past ten. AbortSignal.any() follows the caller's signal without a listener.
+    const attemptSignal = signal && AbortSignal.any ? AbortSignal.any([signal]) : undefined;
+    const attemptController = attemptSignal ? undefined : new AbortController();
+    const cancel = () => attemptController!.abort(signal!.reason);
+    if (attemptController) signal?.addEventListener("abort", cancel, { once: true });
     let failure: QingStorError;
     let retryable = true;
     try {
-      const response = await client.fetch(
-        // A SharedArrayBuffer-backed view is the only Uint8Array fetch refuses; none reaches here.
-        new Request(url, { method, headers, body: request.body as BodyInit | undefined, signal }),
-      );
-      if (response.status == request.expect) {
-        return {
-          headers: response.headers,
-          requestId: response.headers.get("x-qs-request-id") ?? "",
-          body: response.status == 200 ? await response.json() : await response.body?.cancel(),
-        };
-      }
-      failure = await readError(response, operation, attempt);
-      const code = failure.code?.toLowerCase();
-      const serverDate = Date.parse(response.headers.get("date") ?? "");
-      if (code == "request_expired" && !skewCorrected && serverDate) {
-        // Our clock is off: adopt the service's, and try again at once.
-        skewCorrected = true;
-        client.clockOffset = serverDate - Date.now();
-        attempt--;
-        continue;
-      }
-      const once: boolean = (code == "bad_digest" || code == "incomplete_body") && !resent;
-      resent ||= once;
-      retryable = once || failure.status >= 500 || failure.status == 429;
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      failure = new QingStorError({
-        operation,
-        status: 0,
-        message: (error as Error)?.message ?? String(error),
-        attempts: attempt,
-        cause: error,
+      const outgoing = new Request(url, {
+        method,
+        headers,
+        body: request.body as BodyInit | undefined,
+        signal: attemptSignal ?? attemptController!.signal,
       });
+      let response: Response | undefined;
+      try {
+        response = await client.fetch(outgoing);
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        failure = new QingStorError({
+          operation,
+          status: 0,
+          message: (error as Error)?.message ?? String(error),
+          attempts: attempt,
+          cause: error,
+        });
+      }
+      if (response?.status == request.expect) {
+        return await readSuccess(response, operation, attempt, signal);
+      }
+      if (response) {
+        failure = await readError(response, operation, attempt);
+        const code = failure.code?.toLowerCase();
+        const serverDate = Date.parse(response.headers.get("date") ?? "");
+        if (code == "request_expired" && !skewCorrected && serverDate) {
+          // Our clock is off: adopt the service's, and try again at once.
+          skewCorrected = true;
+          client.clockOffset = serverDate - Date.now();
+          attempt--;
+          continue;
+        }
+        const once: boolean = (code == "bad_digest" || code == "incomplete_body") && !resent;
+        resent ||= once;
+        retryable = once || failure.status >= 500 || failure.status == 429;
+      }
+    } finally {
+      signal?.removeEventListener("abort", cancel);
     }
-    if (!retryable || attempt >= client.retry.maxAttempts) throw failure;
+    if (!retryable || attempt >= client.retry.maxAttempts) throw failure!;
     const ceiling = Math.min(client.retry.maxDelay, client.retry.baseDelay * 2 ** (attempt - 1));
     await sleep(Math.random() * ceiling, signal);
   }
+}
+
+/** Reads a successful response: the JSON body of a 200, nothing otherwise. */
+async function readSuccess<Body>(
+  response: Response,
+  operation: string,
+  attempts: number,
+  signal: AbortSignal | undefined,
+): Promise<ServiceResponse<Body>> {
+  const requestId = response.headers.get("x-qs-request-id") ?? "";
+  let body;
+  try {
+    // Drained even when empty, so that the connection can be reused.
+    body = response.status == 200 ? await response.json() : await response.body?.cancel();
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    // Not retried: the request took effect, and trying again could repeat it.
+    throw new QingStorError({
+      operation,
+      status: response.status,
+      message: "The service's answer is not valid JSON",
+      requestId,
+      attempts,
+      cause: error,
+    });
+  }
+  return { headers: response.headers, requestId, body };
 }
 
 /** Reads an error response, which may be JSON, HTML from a proxy, or empty (spec §10.1). */
@@ -147,6 +190,7 @@ async function readError(
 
 /** Waits, unless the signal aborts first. */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const abort = () => {
       clearTimeout(timer);

@@ -1,4 +1,4 @@
-import { encodeBase64 } from "../base64.ts";
+import { encodeBase64 } from "../encoding.ts";
 
 const encoder = new TextEncoder();
 // Importing a key costs more than the HMAC itself, so the key of the last

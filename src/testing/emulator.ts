@@ -208,16 +208,18 @@ const STATUS_CODES: Record<number, string> = {
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 
-/** A small seeded generator (mulberry32), so a failing run replays with its seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/**
+ * A number in [0, 1) that depends only on the seed and the text: a fault is
+ * decided by what is asked for (operation, object, part, which attempt), not
+ * by the order concurrent requests happen to arrive in, so a run replays.
+ */
+function seededRandom(seed: number, text: string): number {
+  // FNV-1a over the text, then murmur3's finaliser.
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
 }
 
 function formDecode(text: string): string {
@@ -274,7 +276,7 @@ function route(
  * ```
  */
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
-  const random = seededRandom(options.seed ?? 1);
+  const seen = new Map<string, number>();
   const hosts = ["localhost", ...(options.hosts ?? [])];
   const fired = new Map<FaultRule, number>();
   const emulator: Emulator = {
@@ -314,11 +316,14 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
   };
 
-  function pickFault(operation: EmulatorOperation): FaultRule | undefined {
-    for (const rule of emulator.faults) {
+  function pickFault(operation: EmulatorOperation, target: string): FaultRule | undefined {
+    const attempt = (seen.get(target) ?? 0) + 1;
+    seen.set(target, attempt);
+    for (const [index, rule] of emulator.faults.entries()) {
       if (rule.operations && !rule.operations.includes(operation)) continue;
       if ((fired.get(rule) ?? 0) >= (rule.times ?? Infinity)) continue;
-      if (random() >= (rule.probability ?? 1)) continue;
+      const chance = seededRandom(options.seed ?? 1, `${index} ${target} ${attempt}`);
+      if (chance >= (rule.probability ?? 1)) continue;
       fired.set(rule, (fired.get(rule) ?? 0) + 1);
       return rule;
     }
@@ -378,7 +383,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       return fail(404, "bucket_not_exists", `The bucket ${bucket} does not exist.`);
     }
 
-    const fault = pickFault(operation.name);
+    // Upload IDs are random: the part of the target that replays is the object and part number.
+    const fault = pickFault(
+      operation.name,
+      `${operation.name} ${bucket}/${key ?? ""} ${query.get("part_number") ?? ""}`,
+    );
     if (fault?.delay) await new Promise((resolve) => setTimeout(resolve, fault.delay));
     if (fault?.drop == "before-body") {
       throw new DroppedConnection("Injected fault: connection dropped");

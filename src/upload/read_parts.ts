@@ -61,20 +61,24 @@ export function knownLength(body: UploadBody): number | undefined {
  * @param body The body (a string has already been encoded).
  * @param base The part size.
  * @param growing Whether part sizes grow (the total is unknown).
- * @param expected The total length the caller promised, checked at the end.
+ * @param expected The total length the caller promised, checked as bytes arrive.
+ * @param signal Stops a read that is waiting for the source, and cancels the source.
  * @returns The parts, in order.
  * @throws {SourceFailure} If the body fails or does not have the promised length.
+ * @throws The signal's reason, when it aborts.
  */
 export async function* readParts(
   body: Exclude<UploadBody, string>,
   base: number,
   growing: boolean,
   expected?: number,
+  signal?: AbortSignal,
 ): AsyncGenerator<SourcePart, void, undefined> {
   const total = knownLength(body);
   if (total !== undefined) {
     const bytes = body instanceof ArrayBuffer ? new Uint8Array(body) : body as Uint8Array | Blob;
     for (let offset = 0, partNumber = 0; offset < total || partNumber == 0; partNumber++) {
+      signal?.throwIfAborted();
       const end = Math.min(total, offset + partSizeAt(partNumber, base, growing));
       const part = bytes instanceof Blob
         ? await readBlob(bytes.slice(offset, end))
@@ -87,45 +91,78 @@ export async function* readParts(
   const chunks = iterate(body as ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>);
   let partNumber = 0;
   let offset = 0;
-  let buffer = new Uint8Array(partSizeAt(0, base, growing));
+  // Allocated when the first byte of a part arrives, not before: a body that ends on a part
+  // boundary never pays for an empty buffer.
+  let buffer: Uint8Array | undefined;
   let filled = 0;
   try {
     for (;;) {
+      signal?.throwIfAborted();
       let next: IteratorResult<Uint8Array>;
       try {
-        next = await chunks.next();
+        next = await nextChunk(chunks, signal);
       } catch (error) {
-        throw new SourceFailure(error);
+        throw signal?.aborted ? error : new SourceFailure(error);
       }
       if (next.done) break;
       let chunk = next.value;
       if (!(chunk instanceof Uint8Array)) {
         throw new SourceFailure(new TypeError("The body yielded a chunk that is not a Uint8Array"));
       }
+      if (expected !== undefined && offset + filled + chunk.length > expected) {
+        throw new SourceFailure(wrongLength(offset + filled + chunk.length, expected));
+      }
       while (chunk.length) {
+        buffer ??= new Uint8Array(partSizeAt(partNumber, base, growing));
         const take = Math.min(chunk.length, buffer.length - filled);
         buffer.set(chunk.subarray(0, take), filled);
         filled += take;
         chunk = chunk.subarray(take);
         if (filled == buffer.length) {
-          yield { partNumber, offset, bytes: buffer };
+          yield { partNumber: partNumber++, offset, bytes: buffer };
           offset += filled;
-          buffer = new Uint8Array(partSizeAt(++partNumber, base, growing));
+          buffer = undefined;
           filled = 0;
         }
       }
     }
   } finally {
-    // Stops a stream that is still producing when the upload ends early.
-    await chunks.return?.(undefined)?.catch(() => {});
+    // Stops a source that is still producing when the upload ends early. Not awaited: an async
+    // generator runs its return() only after a pending next(), which may never come.
+    chunks.return?.(undefined)?.catch(() => {});
   }
-  if (filled || partNumber == 0) yield { partNumber, offset, bytes: buffer.subarray(0, filled) };
+  if (filled || partNumber == 0) {
+    yield { partNumber, offset, bytes: buffer?.subarray(0, filled) ?? new Uint8Array(0) };
+  }
   const length = offset + filled;
   if (expected !== undefined && length != expected) {
-    throw new SourceFailure(
-      new RangeError(`The body had ${length} bytes, not the ${expected} given as size`),
-    );
+    throw new SourceFailure(wrongLength(length, expected));
   }
+}
+
+function wrongLength(length: number, expected: number): RangeError {
+  return new RangeError(
+    length > expected
+      ? `The body is longer than the ${expected} bytes given as size`
+      : `The body had ${length} bytes, not the ${expected} given as size`,
+  );
+}
+
+/**
+ * Reads the next chunk, unless the signal aborts first: a source may wait
+ * forever for data. The listener lives only as long as the read, so nothing
+ * piles up on the signal (nor keeps chunks alive) over a long body.
+ */
+function nextChunk(
+  chunks: AsyncIterator<Uint8Array>,
+  signal?: AbortSignal,
+): Promise<IteratorResult<Uint8Array>> {
+  if (!signal) return chunks.next();
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    chunks.next().then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
 }
 
 async function readBlob(blob: Blob): Promise<Uint8Array> {
@@ -146,6 +183,7 @@ function iterate(
   return {
     next: () => reader.read() as Promise<IteratorResult<Uint8Array>>,
     return: async () => {
+      // Cancelling also settles a read still waiting for data.
       await reader.cancel();
       reader.releaseLock();
       return { done: true, value: undefined };

@@ -1,24 +1,21 @@
 import type { Client } from "../client.ts";
 import { SourceError, type UploadedPart, UploadError } from "../errors.ts";
-import { Md5 } from "../md5.ts";
-import { encodeBase64 } from "../base64.ts";
+import { md5 } from "../md5.ts";
+import { encodeBase64, encodeHex } from "../encoding.ts";
 import { abortMultipartUpload } from "../operations/abort_multipart_upload.ts";
-import { completeMultipartUpload } from "../operations/complete_multipart_upload.ts";
+import {
+  completeMultipartUpload,
+  CompleteStatusUnknownError,
+} from "../operations/complete_multipart_upload.ts";
 import {
   initiateMultipartUpload,
   type InitiateMultipartUploadInput,
 } from "../operations/initiate_multipart_upload.ts";
 import { iterateParts, type ListedPart } from "../operations/list_parts.ts";
 import { uploadPart } from "../operations/upload_part.ts";
-import {
-  check,
-  checkBucket,
-  checkKey,
-  MAX_PART_SIZE,
-  MAX_PARTS,
-  MIN_PART_SIZE,
-} from "../validate.ts";
-import { knownLength, readParts, SourceFailure, type UploadBody } from "./read_parts.ts";
+import { planUpload } from "./plan_upload.ts";
+import { SourceFailure, type SourcePart, type UploadBody } from "./read_parts.ts";
+import { sendParts } from "./send_parts.ts";
 
 /** How far an upload has come, as passed to `onProgress`. */
 export interface UploadProgress {
@@ -75,9 +72,6 @@ export interface UploadResult {
   requestId: string;
 }
 
-const hex = (bytes: Uint8Array) =>
-  Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-
 /**
  * Uploads an object of any size as a multipart upload: it cuts the body into
  * parts, sends them in parallel with bounded memory (at most
@@ -111,53 +105,11 @@ const hex = (bytes: Uint8Array) =>
  * ```
  */
 export async function upload(client: Client, input: UploadInput): Promise<UploadResult> {
-  const { bucket, key, signal, concurrency = 4, minPartSize = MIN_PART_SIZE } = input;
-  checkBucket(bucket);
-  checkKey(key);
-  check(
-    Number.isInteger(minPartSize) && minPartSize >= 1 && minPartSize <= MIN_PART_SIZE,
-    "minPartSize",
-    `Minimum part size must be a whole number from 1 to ${MIN_PART_SIZE}`,
-    minPartSize,
-  );
-  let partSize = input.partSize ?? Math.max(8 * 1024 * 1024, minPartSize);
-  check(
-    Number.isInteger(partSize) && partSize >= minPartSize && partSize <= MAX_PART_SIZE,
-    "partSize",
-    `Part size must be a whole number from ${minPartSize} (minPartSize) to ${MAX_PART_SIZE}`,
-    partSize,
-  );
-  check(
-    Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64,
-    "concurrency",
-    "Concurrency must be a whole number from 1 to 64",
-    concurrency,
-  );
-  const body = typeof input.body == "string" ? new TextEncoder().encode(input.body) : input.body;
-  check(
-    body instanceof ReadableStream || body instanceof Blob || body instanceof Uint8Array ||
-      body instanceof ArrayBuffer || (body != null && Symbol.asyncIterator in Object(body)),
-    "body",
-    "Body must be a ReadableStream, Blob, Uint8Array, ArrayBuffer, string or async iterable",
-    Object.prototype.toString.call(body),
-  );
-  const length = knownLength(body);
-  const size = input.size ?? length;
-  check(
-    size === undefined ||
-      (Number.isSafeInteger(size) && size >= 0 && size <= MAX_PARTS * MAX_PART_SIZE &&
-        (length === undefined || size == length)),
-    "size",
-    `Size must be a whole number up to ${MAX_PARTS * MAX_PART_SIZE} and match the body's length`,
-    size,
-  );
-  // Grow the part size so that a known size fits in 10,000 parts.
-  if (size !== undefined) partSize = Math.max(partSize, Math.ceil(size / MAX_PARTS));
-  const partsTotal = size === undefined ? undefined : Math.max(1, Math.ceil(size / partSize));
+  const plan = planUpload(input);
+  const { bucket, key, signal } = input;
+  const keepParts = input.leavePartsOnError ?? input.uploadId !== undefined;
   signal?.throwIfAborted();
-
-  const uploadId = input.uploadId ??
-    (await initiateMultipartUpload(client, { ...input, signal })).uploadId;
+  const uploadId = input.uploadId ?? await initiate(client, input);
   const existing = new Map<number, ListedPart>();
   if (input.uploadId) {
     for await (const part of iterateParts(client, { bucket, key, uploadId, signal })) {
@@ -165,124 +117,127 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
     }
   }
 
-  // One controller stops every request: the caller's abort, or the first failure.
-  const controller = new AbortController();
-  const stop = () => controller.abort(signal?.reason);
-  signal?.addEventListener("abort", stop, { once: true });
-  if (signal?.aborted) stop();
-  const done: UploadedPart[] = [];
-  const inFlight = new Set<Promise<void>>();
   let loaded = 0;
-  let failure: unknown;
-  const report = () =>
-    input.onProgress?.({ uploadId, loaded, total: size, partsDone: done.length, partsTotal });
-
-  const sendPart = async (partNumber: number, bytes: Uint8Array) => {
-    const needsMd5 = input.md5 !== false || existing.has(partNumber);
-    const digest = needsMd5 ? new Md5().update(bytes).digest() : undefined;
-    const previous = existing.get(partNumber);
-    let etag = previous?.etag;
-    if (!previous || previous.size != bytes.length || previous.etag != hex(digest!)) {
-      ({ etag } = await uploadPart(client, {
-        bucket,
-        key,
+  let partsDone = 0;
+  const outcome = await sendParts(plan, {
+    signal,
+    keepParts,
+    send: (part, partSignal) =>
+      sendPart(client, input, uploadId, part, existing.get(part.partNumber), partSignal),
+    onPart: (part) => {
+      loaded += part.size;
+      partsDone++;
+      input.onProgress?.({
         uploadId,
-        partNumber,
-        body: bytes,
-        md5: input.md5 === false ? false : encodeBase64(digest!),
-        encryption: input.encryption,
-        signal: controller.signal,
-      }));
-    }
-    done.push({ partNumber, size: bytes.length, etag });
-    loaded += bytes.length;
-    report();
-  };
+        loaded,
+        total: plan.size,
+        partsDone,
+        partsTotal: plan.partsTotal,
+      });
+    },
+  });
+  const { parts } = outcome;
 
-  // On failure, parts in flight are cancelled, since the upload will be aborted; when its parts
-  // are to be kept, they may finish instead, so the error lists exactly what is on the service.
-  const fail = (error: unknown) => {
-    failure ??= error;
-    if (!input.leavePartsOnError) controller.abort(error);
-  };
-  const parts = readParts(body as Exclude<UploadBody, string>, partSize, size === undefined, size);
-  try {
-    for await (const { partNumber, bytes } of parts) {
-      check(
-        partNumber < MAX_PARTS,
-        "body",
-        `The body needs more than ${MAX_PARTS} parts`,
-        partNumber,
-      );
-      while (inFlight.size >= concurrency && failure === undefined) await Promise.race(inFlight);
-      if (failure !== undefined || controller.signal.aborted) break;
-      const task: Promise<void> = sendPart(partNumber, bytes)
-        .catch(fail)
-        .finally(() => inFlight.delete(task));
-      inFlight.add(task);
-    }
-  } catch (error) {
-    fail(error);
-  }
-  await Promise.allSettled(inFlight);
-  // The caller's abort wins over the errors it caused in flight.
-  if (signal?.aborted) failure = new Aborted(signal.reason);
-
-  let requestId = "";
-  if (failure === undefined) {
-    done.sort((a, b) => a.partNumber - b.partNumber);
+  let error: unknown = outcome.failed ? outcome.error : undefined;
+  if (!outcome.failed && !signal?.aborted) {
     try {
-      ({ requestId } = await completeMultipartUpload(client, {
+      // The caller's signal does not reach complete: cancelled in flight, it would leave the
+      // object's existence unknown.
+      const { requestId } = await completeMultipartUpload(client, {
         bucket,
         key,
         uploadId,
-        parts: done,
+        parts,
         encryption: input.encryption,
-        signal,
-      }));
-    } catch (error) {
-      failure = signal?.aborted ? new Aborted(signal.reason) : error;
+      });
+      return { bucket, key, uploadId, size: loaded, parts, requestId };
+    } catch (failure) {
+      if (failure instanceof CompleteStatusUnknownError) {
+        // The object may exist: aborting could not undo it, and would hide what happened.
+        throw new UploadError(`Completing ${key} may have succeeded: ${describe(failure)}`, {
+          uploadId,
+          parts,
+          aborted: false,
+          cause: failure,
+        });
+      }
+      error = failure;
     }
-  }
-  signal?.removeEventListener("abort", stop);
-  if (failure === undefined) {
-    return { bucket, key, uploadId, size: loaded, parts: done, requestId };
   }
 
   // Clean up before settling, so the caller sees the final state. The abort request gets no
   // signal: it must run even when the caller's signal is what stopped the upload.
   let aborted = false;
   let abortError: unknown;
-  if (!input.leavePartsOnError) {
+  if (!keepParts) {
     try {
       await abortMultipartUpload(client, { bucket, key, uploadId });
       aborted = true;
-    } catch (error) {
-      abortError = error;
+    } catch (failure) {
+      abortError = failure;
     }
   }
-  if (failure instanceof Aborted) throw failure.reason;
-  const details = {
-    uploadId,
-    parts: done.sort((a, b) => a.partNumber - b.partNumber),
-    aborted,
-    abortError,
-  };
-  if (failure instanceof SourceFailure) {
-    throw new SourceError(`Reading the body of ${key} failed: ${describe(failure.cause)}`, {
+  // The caller's abort wins over the errors it caused in flight.
+  if (signal?.aborted) throw signal.reason;
+  const details = { uploadId, parts, aborted, abortError };
+  if (error instanceof SourceFailure) {
+    throw new SourceError(`Reading the body of ${key} failed: ${describe(error.cause)}`, {
       ...details,
-      cause: failure.cause,
+      cause: error.cause,
     });
   }
-  throw new UploadError(`Uploading ${key} failed: ${describe(failure)}`, {
+  throw new UploadError(`Uploading ${key} failed: ${describe(error)}`, {
     ...details,
-    cause: failure,
+    cause: error,
   });
 }
 
-/** Marks the caller's abort, so its reason is thrown as it is. */
-class Aborted {
-  constructor(readonly reason: unknown) {}
+/**
+ * Initiates the upload without the caller's signal: an initiate cancelled in
+ * flight may still create an upload that nobody knows of. An abort that came
+ * meanwhile is honoured at once, aborting the new upload.
+ */
+async function initiate(client: Client, input: UploadInput): Promise<string> {
+  const { bucket, key, signal } = input;
+  const { uploadId } = await initiateMultipartUpload(client, {
+    bucket,
+    key,
+    contentType: input.contentType,
+    storageClass: input.storageClass,
+    metadata: input.metadata,
+    encryption: input.encryption,
+  });
+  if (signal?.aborted) {
+    await abortMultipartUpload(client, { bucket, key, uploadId }).catch(() => {});
+    throw signal.reason;
+  }
+  return uploadId;
+}
+
+/** Sends one part, unless resuming finds it on the service already, byte for byte. */
+async function sendPart(
+  client: Client,
+  input: UploadInput,
+  uploadId: string,
+  { partNumber, bytes }: SourcePart,
+  previous: ListedPart | undefined,
+  signal: AbortSignal,
+): Promise<UploadedPart> {
+  const digest = input.md5 !== false || previous ? md5(bytes) : undefined;
+  if (previous?.size == bytes.length && previous.etag == encodeHex(digest!)) {
+    return { partNumber, size: previous.size, etag: previous.etag };
+  }
+  const { etag } = await uploadPart(client, {
+    bucket: input.bucket,
+    key: input.key,
+    uploadId,
+    partNumber,
+    body: bytes,
+    md5: digest && input.md5 !== false ? encodeBase64(digest) : false,
+    encryption: input.encryption,
+    signal,
+  });
+  return { partNumber, size: bytes.length, etag };
 }
 
 function describe(error: unknown): string {

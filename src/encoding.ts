@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { encodeBase64 } from "./base64.ts";
+ * import { encodeBase64 } from "./encoding.ts";
  *
  * encodeBase64(new Uint8Array([251, 255])); // "+/8="
  * ```
@@ -27,11 +27,30 @@ export function encodeBase64(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
- * import { decodeBase64 } from "./base64.ts";
+ * import { decodeBase64 } from "./encoding.ts";
  *
  * decodeBase64("+/8="); // Uint8Array [251, 255]
  * ```
  */
 export function decodeBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
+}
+
+/**
+ * Encodes bytes as lower-case hex, the form of MD5 ETags.
+ *
+ * @param bytes The bytes to encode.
+ * @returns The hex text.
+ *
+ * @example
+ * ```ts
+ * import { encodeHex } from "./encoding.ts";
+ *
+ * encodeHex(new Uint8Array([0, 171])); // "00ab"
+ * ```
+ */
+export function encodeHex(bytes: Uint8Array): string {
+  let hex = "";
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
+  return hex;
 }

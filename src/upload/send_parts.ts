@@ -1,0 +1,85 @@
+import type { UploadedPart } from "../errors.ts";
+import { check, MAX_PARTS } from "../validate.ts";
+import type { UploadPlan } from "./plan_upload.ts";
+import { readParts, type SourcePart } from "./read_parts.ts";
+
+/** How {@linkcode sendParts} sends each part and reports it. */
+export interface SendPartsOptions {
+  /** Sends one part; `signal` cancels it. */
+  send(part: SourcePart, signal: AbortSignal): Promise<UploadedPart>;
+  /** Called when a part is on the service. */
+  onPart(part: UploadedPart): void;
+  /** Let parts in flight finish after a failure, since the upload's parts are to be kept. */
+  keepParts: boolean;
+  /** The caller's signal: stops reading and cancels parts in flight. */
+  signal?: AbortSignal;
+}
+
+/** What became of the parts: those on the service, and the first failure, if any. */
+export type SendPartsOutcome =
+  & { parts: UploadedPart[] }
+  & ({ failed: false } | { failed: true; error: unknown });
+
+/**
+ * Reads the body part by part and sends up to `concurrency` parts at once.
+ * A part is read only when a slot is about to free, so at most
+ * `concurrency + 1` parts of body are held. The first failure stops reading
+ * (even a source that is waiting for data) and, unless parts are kept,
+ * cancels the parts in flight; then every part in flight is waited for, so
+ * the outcome is final when this returns.
+ *
+ * @param plan The body and its part sizes.
+ * @param options How to send and report parts.
+ * @returns The parts on the service, by part number, and the first failure.
+ */
+export async function sendParts(
+  plan: UploadPlan,
+  options: SendPartsOptions,
+): Promise<SendPartsOutcome> {
+  const { signal } = options;
+  // Two levers: one stops the reading, the other the requests; a failure with parts to keep
+  // pulls only the first.
+  const reading = new AbortController();
+  const requests = new AbortController();
+  const abort = () => {
+    reading.abort(signal!.reason);
+    requests.abort(signal!.reason);
+  };
+  signal?.addEventListener("abort", abort, { once: true });
+  if (signal?.aborted) abort();
+  let outcome: { error: unknown } | undefined;
+  const fail = (error: unknown) => {
+    outcome ??= { error };
+    reading.abort(error);
+    if (!options.keepParts) requests.abort(error);
+  };
+  const parts: UploadedPart[] = [];
+  const inFlight = new Set<Promise<void>>();
+  try {
+    const source = readParts(plan.body, plan.partSize, plan.growing, plan.size, reading.signal);
+    for await (const part of source) {
+      check(
+        part.partNumber < MAX_PARTS,
+        "body",
+        `The body needs more than ${MAX_PARTS} parts`,
+        part.partNumber,
+      );
+      while (inFlight.size >= plan.concurrency && !outcome) await Promise.race(inFlight);
+      if (outcome) break;
+      const task: Promise<void> = options.send(part, requests.signal)
+        .then((uploaded) => {
+          parts.push(uploaded);
+          options.onPart(uploaded);
+        })
+        .catch(fail)
+        .finally(() => inFlight.delete(task));
+      inFlight.add(task);
+    }
+  } catch (error) {
+    fail(error);
+  }
+  await Promise.allSettled(inFlight);
+  signal?.removeEventListener("abort", abort);
+  parts.sort((a, b) => a.partNumber - b.partNumber);
+  return outcome ? { parts, failed: true, error: outcome.error } : { parts, failed: false };
+}
