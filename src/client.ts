@@ -112,10 +112,10 @@ export function createClient(options: ClientOptions): Client {
     );
   }
   check(
-    /^https?:$/.test(endpoint.protocol),
+    /^https?:$/.test(endpoint.protocol) && endpoint.pathname == "/" && !endpoint.search,
     "endpoint",
-    "Endpoint must be an http or https URL",
-    String(endpoint),
+    "Endpoint must be an http or https URL with no path or query (the bucket and key make the path)",
+    options.endpoint === undefined ? undefined : String(options.endpoint),
   );
   check(
     style == "path" || style == "virtual-host",
@@ -129,19 +129,27 @@ export function createClient(options: ClientOptions): Client {
     "Virtual-host style needs a host name, not an IP address",
     endpoint.hostname,
   );
-  const maxAttempts = retry?.maxAttempts ?? 4;
+  const { maxAttempts = 4, baseDelay = 200, maxDelay = 20_000 } = retry ?? {};
   check(
     Number.isInteger(maxAttempts) && maxAttempts >= 1,
     "retry.maxAttempts",
     "Attempts must be a whole number of at least 1",
     maxAttempts,
   );
+  for (const [name, delay] of [["baseDelay", baseDelay], ["maxDelay", maxDelay]] as const) {
+    check(
+      delay >= 0 && delay <= 3_600_000,
+      `retry.${name}`,
+      "Delays must be 0 to 3600000 ms",
+      delay,
+    );
+  }
   if (typeof credentials == "object") checkCredentials(credentials);
   const transport = options.fetch;
   return {
     endpoint,
     style,
-    retry: { maxAttempts, baseDelay: retry?.baseDelay ?? 200, maxDelay: retry?.maxDelay ?? 20_000 },
+    retry: { maxAttempts, baseDelay, maxDelay },
     credentials: async () =>
       typeof credentials == "function" ? checkCredentials(await credentials()) : credentials,
     // Called unbound: Workers and browsers refuse a fetch invoked with another `this`.

@@ -15,6 +15,10 @@ export const MAX_PART_SIZE = 5_000_000_000;
 export const MAX_PARTS = 10_000;
 /** The highest part number; numbering may start at 0. */
 export const MAX_PART_NUMBER = 10_000;
+/** The most bytes of user metadata, names (without `x-qs-meta-`) and values together. */
+export const MAX_METADATA_SIZE = 2048;
+/** The longest user metadata name, without `x-qs-meta-`. */
+export const MAX_METADATA_NAME = 512;
 
 const encoder = new TextEncoder();
 
@@ -75,9 +79,9 @@ export function checkMetadata(metadata: Record<string, string>): void {
   const seen = new Set<string>();
   for (const [name, value] of Object.entries(metadata)) {
     check(
-      /^[\w.-]{1,512}$/.test(name),
+      /^[\w.-]+$/.test(name) && name.length <= MAX_METADATA_NAME,
       "metadata",
-      "Metadata name must be 1 to 512 of A-Z a-z 0-9 . _ -",
+      `Metadata name must be 1 to ${MAX_METADATA_NAME} of A-Z a-z 0-9 . _ -`,
       name,
     );
     check(
@@ -98,10 +102,13 @@ export function checkMetadata(metadata: Record<string, string>): void {
   );
 }
 
-/** Checks a storage class against the two the service knows. */
+/** The storage classes the service knows. */
+export const STORAGE_CLASSES: readonly string[] = ["STANDARD", "STANDARD_IA"];
+
+/** Checks a storage class against those the service knows. */
 export function checkStorageClass(storageClass: string): void {
   check(
-    storageClass == "STANDARD" || storageClass == "STANDARD_IA",
+    STORAGE_CLASSES.includes(storageClass),
     "storageClass",
     'Storage class must be "STANDARD" or "STANDARD_IA"',
     storageClass,

@@ -140,6 +140,68 @@ describe("the emulator enforces the service's rules", () => {
       assert.equal(JSON.parse(empty.body).code, "invalid_request");
     }));
 
+  it("refuses a date that is not in the RFC 1123 form", () =>
+    withEmulator({}, async ({ server }) => {
+      const path = "/mybucket/k?uploads";
+      const headers = await signedHeaders("POST", server.url + path);
+      headers.set("x-qs-date", new Date().toISOString());
+      const answer = await rawRequest(server.url, "POST", path, headers);
+      assert.equal(answer.status, 400);
+      assert.equal(JSON.parse(answer.body).code, "invalid_argument");
+    }));
+
+  it("refuses more than 10,000 parts at complete with max_parts_exceeded", () =>
+    withEmulator({}, async ({ server }) => {
+      const initiate = "/mybucket/k?uploads";
+      const started = await rawRequest(
+        server.url,
+        "POST",
+        initiate,
+        await signedHeaders("POST", server.url + initiate),
+      );
+      const complete = `/mybucket/k?upload_id=${JSON.parse(started.body).upload_id}`;
+      const headers = await signedHeaders("POST", server.url + complete, {
+        "content-type": "application/json",
+      });
+      const parts = Array.from({ length: 10_001 }, (_, n) => ({ part_number: n }));
+      const answer = await rawRequest(
+        server.url,
+        "POST",
+        complete,
+        headers,
+        JSON.stringify({ object_parts: parts }),
+      );
+      assert.equal(answer.status, 400);
+      assert.equal(JSON.parse(answer.body).code, "max_parts_exceeded");
+    }));
+
+  it("refuses a part sent without Content-Length", () =>
+    withEmulator({}, async ({ server }) => {
+      const initiate = "/mybucket/k?uploads";
+      const started = await rawRequest(
+        server.url,
+        "POST",
+        initiate,
+        await signedHeaders("POST", server.url + initiate),
+      );
+      const part = `/mybucket/k?part_number=0&upload_id=${JSON.parse(started.body).upload_id}`;
+      const headers = await signedHeaders("PUT", server.url + part, {
+        "transfer-encoding": "chunked",
+      });
+      const answer = await rawRequest(server.url, "PUT", part, headers, "streamed bytes");
+      assert.equal(answer.status, 400);
+      assert.match(JSON.parse(answer.body).message, /Content-Length/);
+    }));
+
+  it("lets anonymous users write to a public bucket but not list its uploads", () =>
+    withEmulator({ publicBuckets: ["open-bucket"] }, async ({ server }) => {
+      const write = await rawRequest(server.url, "POST", "/open-bucket/k?uploads", new Headers());
+      assert.equal(write.status, 200);
+      const list = await rawRequest(server.url, "GET", "/open-bucket?uploads", new Headers());
+      assert.equal(list.status, 403);
+      assert.equal(JSON.parse(list.body).code, "permission_denied");
+    }));
+
   it("answers a CORS preflight so browsers may send signed requests", () =>
     withEmulator({}, async ({ server }) => {
       const response = await fetch(server.url + "/mybucket/k?part_number=0&upload_id=x", {

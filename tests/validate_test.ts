@@ -188,6 +188,16 @@ describe("createClient", () => {
       "retry.maxAttempts",
       /at least 1, received 0/,
     );
+    invalid(
+      { endpoint: "https://proxy.example/qingstor" },
+      "endpoint",
+      /no path or query .*received "https:\/\/proxy.example\/qingstor"/,
+    );
+    invalid(
+      { zone: "pek3a", retry: { baseDelay: -1 } },
+      "retry.baseDelay",
+      /0 to 3600000 ms, received -1/,
+    );
   });
 
   it("builds the zone's endpoint and keeps the secret out of inspection", async () => {

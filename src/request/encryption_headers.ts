@@ -8,13 +8,13 @@ export interface Encryption {
 }
 
 /**
- * Derives the three SSE-C headers (algorithm, key, key MD5) from a key.
+ * Derives the three SSE-C headers (algorithm, key, key MD5) from a key. MD5
+ * is loaded only here, when a key is given, so that programs without SSE-C
+ * do not carry it.
  *
  * @param encryption The key, or `undefined` for none.
  * @param prefix The header prefix: the object's own, or the copy source's.
  * @returns The headers to send, or an empty object.
- * MD5 is loaded only here, when a key is given, so that programs without SSE-C
- * do not carry it.
  * @throws {ValidationError} If the key is not 32 bytes; the message gives its length, never the key.
  */
 export async function encryptionHeaders(

@@ -1,3 +1,5 @@
+import { parseQuery } from "./parse_query.ts";
+
 /**
  * The query parameters that take part in a signature (spec §3.5). Everything
  * else in the query (`limit`, `prefix`, markers, the presign parameters) is
@@ -9,17 +11,6 @@ const SIGNED_SUB_RESOURCES = new Set(
     "response-cache-control response-content-disposition response-content-encoding " +
     "response-content-language response-content-type response-expires").split(" "),
 );
-
-/** One level of form decoding (`+` is a space), as the service reads the query. */
-function formDecode(text: string): string {
-  const spaced = text.replaceAll("+", " ");
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    // A stray `%` is not an escape; the service keeps such text as it is.
-    return spaced;
-  }
-}
 
 /**
  * Builds the CanonicalizedResource of spec §3.5: the path exactly as it goes
@@ -40,15 +31,9 @@ function formDecode(text: string): string {
  */
 export function canonicalizedResource(url: URL, virtualHostBucket?: string): string {
   const path = (virtualHostBucket ? "/" + virtualHostBucket : "") + (url.pathname || "/");
-  const entries: [string, string][] = [];
-  for (const pair of url.search.slice(1).split("&")) {
-    if (!pair) continue;
-    const eq = pair.indexOf("=");
-    const name = formDecode(eq < 0 ? pair : pair.slice(0, eq));
-    if (SIGNED_SUB_RESOURCES.has(name)) {
-      entries.push([name, eq < 0 ? "" : formDecode(pair.slice(eq + 1)).trim()]);
-    }
-  }
+  const entries = parseQuery(url.search)
+    .filter(([name]) => SIGNED_SUB_RESOURCES.has(name))
+    .map(([name, value]): [string, string] => [name, value.trim()]);
   if (!entries.length) return path;
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return path + "?" + entries.map(([name, value]) => value ? name + "=" + value : name).join("&");

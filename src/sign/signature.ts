@@ -1,9 +1,10 @@
 import { encodeBase64 } from "../encoding.ts";
 
 const encoder = new TextEncoder();
-// Importing a key costs more than the HMAC itself, so the key of the last
-// secret used is kept; a rotated secret simply replaces it.
-let cached: { secret: string; key: Promise<CryptoKey> } | undefined;
+// Importing a key costs more than the HMAC itself, so keys are kept per secret: a few, so that
+// clients with different keys in one process do not take turns evicting each other.
+const keys = new Map<string, Promise<CryptoKey>>();
+const KEPT_KEYS = 8;
 
 /**
  * Computes a signature: `Base64(HMAC-SHA256(secret, stringToSign))` (spec §3.1),
@@ -21,18 +22,19 @@ let cached: { secret: string; key: Promise<CryptoKey> } | undefined;
  * ```
  */
 export async function signature(secretAccessKey: string, stringToSign: string): Promise<string> {
-  if (cached?.secret !== secretAccessKey) {
-    cached = {
-      secret: secretAccessKey,
-      key: crypto.subtle.importKey(
-        "raw",
-        encoder.encode(secretAccessKey),
-        { name: "HMAC", hash: "SHA-256" },
-        false,
-        ["sign"],
-      ),
-    };
+  let key = keys.get(secretAccessKey);
+  if (!key) {
+    key = crypto.subtle.importKey(
+      "raw",
+      encoder.encode(secretAccessKey),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    // A Map keeps insertion order: the first key is the oldest.
+    if (keys.size >= KEPT_KEYS) keys.delete(keys.keys().next().value!);
+    keys.set(secretAccessKey, key);
   }
-  const mac = await crypto.subtle.sign("HMAC", await cached.key, encoder.encode(stringToSign));
+  const mac = await crypto.subtle.sign("HMAC", await key, encoder.encode(stringToSign));
   return encodeBase64(new Uint8Array(mac));
 }

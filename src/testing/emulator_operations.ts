@@ -6,6 +6,14 @@
 import { decodeBase64, encodeBase64, encodeHex as hex } from "../encoding.ts";
 import { Md5, md5 } from "../md5.ts";
 import {
+  MAX_METADATA_NAME,
+  MAX_METADATA_SIZE,
+  MAX_PART_NUMBER,
+  MAX_PARTS,
+  MIN_PART_SIZE,
+  STORAGE_CLASSES,
+} from "../validate.ts";
+import {
   type EmulatorOperation,
   type EmulatorPart,
   type EmulatorUpload,
@@ -72,7 +80,7 @@ function readEncryption(context: RouteContext, prefix: string): string | Respons
   return keyMd5;
 }
 
-function checkMetadata(context: RouteContext): Record<string, string> | Response {
+function readMetadata(context: RouteContext): Record<string, string> | Response {
   const metadata: Record<string, string> = {};
   let total = 0;
   for (const [name, value] of context.request.headers) {
@@ -82,7 +90,7 @@ function checkMetadata(context: RouteContext): Record<string, string> | Response
       return fail(context, 400, "invalid_argument", `Metadata ${name} has a bad name or value.`);
     }
     total += short.length + value.length;
-    if (short.length > 512 || total > 2048) {
+    if (short.length > MAX_METADATA_NAME || total > MAX_METADATA_SIZE) {
       return fail(
         context,
         400,
@@ -128,10 +136,10 @@ const initiate: EmulatorRoute = {
   handle(context) {
     const headers = context.request.headers;
     const storageClass = headers.get("x-qs-storage-class") ?? "STANDARD";
-    if (storageClass != "STANDARD" && storageClass != "STANDARD_IA") {
+    if (!STORAGE_CLASSES.includes(storageClass)) {
       return fail(context, 400, "invalid_request", `Storage class ${storageClass} is not valid.`);
     }
-    const metadata = checkMetadata(context);
+    const metadata = readMetadata(context);
     if (metadata instanceof Response) return metadata;
     const encryptionKeyMd5 = readEncryption(context, "x-qs-encryption-customer-");
     if (encryptionKeyMd5 instanceof Response) return encryptionKeyMd5;
@@ -160,12 +168,12 @@ const initiate: EmulatorRoute = {
 function partNumberOf(context: RouteContext): number | Response {
   const text = context.query.get("part_number") ?? "";
   const partNumber = Number(text);
-  if (!/^\d+$/.test(text) || partNumber > 10000) {
+  if (!/^\d+$/.test(text) || partNumber > MAX_PART_NUMBER) {
     return fail(
       context,
       400,
       "invalid_argument",
-      `Part number ${text} is not between 0 and 10000.`,
+      `Part number ${text} is not between 0 and ${MAX_PART_NUMBER}.`,
     );
   }
   return partNumber;
@@ -238,10 +246,14 @@ const uploadPart: EmulatorRoute = {
       );
     }
     const declared = context.request.headers.get("content-length");
+    if (declared === null && context.request.headers.has("transfer-encoding")) {
+      return fail(context, 400, "invalid_request", "Upload Part needs a Content-Length.");
+    }
     if (declared !== null && Number(declared) != data.length) {
       return fail(context, 400, "incomplete_body", "The body is shorter than Content-Length.");
     }
-    if (data.length > 5_368_709_120) {
+    // The service's own limit, 5 GiB; the client stops at 5 GB, valid under either reading.
+    if (data.length > 5 * 1024 ** 3) {
       return fail(context, 400, "entity_too_large", "A part may not exceed 5 GB.");
     }
     // Hashed once, for both the Content-MD5 check and the ETag: benchmarks run through here.
@@ -341,6 +353,9 @@ const complete: EmulatorRoute = {
     if (!Array.isArray(listed) || !listed.length) {
       return fail(context, 400, "invalid_request", "object_parts must be a non-empty array.");
     }
+    if (listed.length > MAX_PARTS) {
+      return fail(context, 400, "max_parts_exceeded", `An object has at most ${MAX_PARTS} parts.`);
+    }
     const parts: EmulatorPart[] = [];
     for (const [index, entry] of listed.entries()) {
       const part = upload.parts.get(entry?.part_number as number);
@@ -365,7 +380,7 @@ const complete: EmulatorRoute = {
       }
       if (
         index < listed.length - 1 &&
-        part.size < (context.emulator.options.minPartSize ?? 4 * 1024 * 1024)
+        part.size < (context.emulator.options.minPartSize ?? MIN_PART_SIZE)
       ) {
         return fail(
           context,

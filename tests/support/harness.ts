@@ -49,6 +49,11 @@ export async function withEmulator(
   const harness = await startEmulator(options);
   try {
     await body(harness);
+    // An exception inside the emulator is answered as a 500, which clients retry: it would
+    // pass unseen as a flaky retry, so every test fails on it.
+    if (harness.emulator.state.errors.length) {
+      throw new Error(`The emulator failed: ${harness.emulator.state.errors.join("; ")}`);
+    }
   } finally {
     await harness.close();
   }
