@@ -44,6 +44,13 @@ function rawRequest(
   });
 }
 
+/** Starts an upload of `mybucket/k` with a hand-signed request; returns its ID. */
+async function initiateRaw(base: string): Promise<string> {
+  const path = "/mybucket/k?uploads";
+  const answer = await rawRequest(base, "POST", path, await signedHeaders("POST", base + path));
+  return JSON.parse(answer.body).upload_id;
+}
+
 describe("the emulator accepts what real clients send", () => {
   it("keys encoded as the JS SDK does (%2F inside keys, lowercase %2a) and a trailing &", () =>
     withEmulator({}, async ({ server, emulator }) => {
@@ -121,15 +128,8 @@ describe("the emulator enforces the service's rules", () => {
 
   it("refuses a complete body that is not JSON with invalid_json, and a short body as incomplete", () =>
     withEmulator({ minPartSize: 1 }, async ({ server }) => {
-      const initiate = "/mybucket/k?uploads";
-      const started = await rawRequest(
-        server.url,
-        "POST",
-        initiate,
-        await signedHeaders("POST", server.url + initiate),
-      );
-      const { upload_id } = JSON.parse(started.body);
-      const complete = `/mybucket/k?upload_id=${upload_id}`;
+      const uploadId = await initiateRaw(server.url);
+      const complete = `/mybucket/k?upload_id=${uploadId}`;
       const headers = await signedHeaders("POST", server.url + complete, {
         "content-type": "application/json",
       });
@@ -152,14 +152,8 @@ describe("the emulator enforces the service's rules", () => {
 
   it("refuses more than 10,000 parts at complete with max_parts_exceeded", () =>
     withEmulator({}, async ({ server }) => {
-      const initiate = "/mybucket/k?uploads";
-      const started = await rawRequest(
-        server.url,
-        "POST",
-        initiate,
-        await signedHeaders("POST", server.url + initiate),
-      );
-      const complete = `/mybucket/k?upload_id=${JSON.parse(started.body).upload_id}`;
+      const uploadId = await initiateRaw(server.url);
+      const complete = `/mybucket/k?upload_id=${uploadId}`;
       const headers = await signedHeaders("POST", server.url + complete, {
         "content-type": "application/json",
       });
@@ -177,14 +171,8 @@ describe("the emulator enforces the service's rules", () => {
 
   it("refuses a part sent without Content-Length", () =>
     withEmulator({}, async ({ server }) => {
-      const initiate = "/mybucket/k?uploads";
-      const started = await rawRequest(
-        server.url,
-        "POST",
-        initiate,
-        await signedHeaders("POST", server.url + initiate),
-      );
-      const part = `/mybucket/k?part_number=0&upload_id=${JSON.parse(started.body).upload_id}`;
+      const uploadId = await initiateRaw(server.url);
+      const part = `/mybucket/k?part_number=0&upload_id=${uploadId}`;
       const headers = await signedHeaders("PUT", server.url + part, {
         "transfer-encoding": "chunked",
       });

@@ -17,7 +17,7 @@ import {
   ValidationError,
 } from "../mod.ts";
 import { createEmulator } from "../src/testing/mod.ts";
-import { countingFetch, CREDENTIALS, withEmulator } from "./support/harness.ts";
+import { countingFetch, CREDENTIALS, inProcess, withEmulator } from "./support/harness.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
 import { vectors } from "./support/vectors.ts";
 
@@ -196,16 +196,9 @@ describe("the multipart lifecycle over HTTP", () => {
   it("reports a complete whose first attempt took effect unseen as status unknown", async () => {
     // In-process: over HTTP, some runtimes' fetch (Deno's) silently re-sends a request whose
     // reused connection dropped, and such a hidden retry cannot be told from a first attempt.
-    const emulator = createEmulator({
-      credentials: [CREDENTIALS],
+    const { emulator, client: c } = inProcess({
       ...small,
       faults: [{ operations: ["completeMultipartUpload"], drop: "after-handling", times: 1 }],
-    });
-    const c = createClient({
-      endpoint: "http://localhost",
-      credentials: CREDENTIALS,
-      fetch: emulator.fetch,
-      retry: { baseDelay: 1 },
     });
     const { uploadId } = await initiateMultipartUpload(c, { bucket, key: "k" });
     await uploadPart(c, { bucket, key: "k", uploadId, partNumber: 0, body: testBytes(10) });
@@ -543,12 +536,7 @@ describe("presign", () => {
   }
 
   it("signs the headers the URL's user promises to send", async () => {
-    const emulator = createEmulator({ credentials: [CREDENTIALS] });
-    const client = createClient({
-      endpoint: "http://localhost",
-      credentials: CREDENTIALS,
-      fetch: emulator.fetch,
-    });
+    const { emulator, client } = inProcess();
     const url = await presign(client, {
       method: "POST",
       bucket,

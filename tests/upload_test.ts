@@ -12,8 +12,7 @@ import {
   type UploadProgress,
   ValidationError,
 } from "../mod.ts";
-import { createEmulator } from "../src/testing/mod.ts";
-import { countingFetch, CREDENTIALS, withEmulator } from "./support/harness.ts";
+import { countingFetch, CREDENTIALS, inProcess, withEmulator } from "./support/harness.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
 
 const bucket = "mybucket";
@@ -377,16 +376,7 @@ describe("upload()", () => {
 
   it("needs fewer than 10,000 parts for more than 10,000 parts' worth of unknown-length stream", async () => {
     // In-process: thousands of one-byte-sized parts would only time the loopback.
-    const emulator = createEmulator({
-      credentials: [CREDENTIALS],
-      minPartSize: 1,
-      storage: "digest",
-    });
-    const client = createClient({
-      endpoint: "http://localhost",
-      credentials: CREDENTIALS,
-      fetch: emulator.fetch,
-    });
+    const { emulator, client } = inProcess({ minPartSize: 1, storage: "digest" });
     const data = testBytes(12_000, 9);
     const result = await upload(client, {
       bucket,
@@ -403,16 +393,7 @@ describe("upload()", () => {
   });
 
   it("grows the part size so a known size fits in 10,000 parts", async () => {
-    const emulator = createEmulator({
-      credentials: [CREDENTIALS],
-      minPartSize: 1,
-      storage: "digest",
-    });
-    const client = createClient({
-      endpoint: "http://localhost",
-      credentials: CREDENTIALS,
-      fetch: emulator.fetch,
-    });
+    const { emulator, client } = inProcess({ minPartSize: 1, storage: "digest" });
     // One byte too many for 10,000 one-byte parts: the part size must become 2.
     const data = testBytes(10_001, 4);
     const result = await upload(client, {
@@ -526,16 +507,9 @@ describe("upload()", () => {
     ));
 
   it("reports a complete whose outcome is unknown without aborting the upload", async () => {
-    const emulator = createEmulator({
-      credentials: [CREDENTIALS],
+    const { emulator, client: c } = inProcess({
       minPartSize: partSize,
       faults: [{ operations: ["completeMultipartUpload"], drop: "after-handling", times: 1 }],
-    });
-    const c = createClient({
-      endpoint: "http://localhost",
-      credentials: CREDENTIALS,
-      fetch: emulator.fetch,
-      retry: { baseDelay: 1 },
     });
     const error = await upload(c, { bucket, key: "unknown", body: testBytes(3000), ...sizing })
       .catch((e) => e);
@@ -636,16 +610,7 @@ describe("upload()", () => {
     const onWarning = (warning: Error) => warnings.push(warning);
     process.on("warning", onWarning);
     try {
-      const emulator = createEmulator({
-        credentials: [CREDENTIALS],
-        minPartSize: 1,
-        storage: "digest",
-      });
-      const c = createClient({
-        endpoint: "http://localhost",
-        credentials: CREDENTIALS,
-        fetch: emulator.fetch,
-      });
+      const { emulator, client: c } = inProcess({ minPartSize: 1, storage: "digest" });
       const data = testBytes(2500, 8);
       await upload(c, {
         bucket,

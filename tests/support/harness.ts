@@ -77,3 +77,23 @@ export function countingFetch(): { fetch: (request: Request) => Promise<Response
   };
   return counter;
 }
+
+/**
+ * The emulator in-process, its `fetch` the client's transport: no sockets, for tests where
+ * thousands of requests would only time the loopback, or a fault must not meet a runtime's
+ * own transparent retry.
+ */
+export function inProcess(
+  options: EmulatorOptions = {},
+  clientOptions: Partial<ClientOptions> = {},
+): { emulator: Emulator; client: ReturnType<typeof createClient> } {
+  const emulator = createEmulator({ credentials: [CREDENTIALS], ...options });
+  const client = createClient({
+    endpoint: "http://localhost",
+    credentials: CREDENTIALS,
+    fetch: emulator.fetch,
+    retry: { baseDelay: 1, maxDelay: 5 },
+    ...clientOptions,
+  });
+  return { emulator, client };
+}
