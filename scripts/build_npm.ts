@@ -48,15 +48,15 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
     files: ["../../mod.ts", "../../src/testing/mod.ts"],
   });
 
-  // tsc rewrites `.ts` specifiers in the JavaScript it emits but leaves them in
-  // declaration files, where Node-style resolution would then look for `.ts`.
   for await (const file of walk(`${dir}/esm`)) {
-    if (!file.endsWith(".d.ts")) continue;
+    if (!file.endsWith(".js") && !file.endsWith(".d.ts")) continue;
     const text = await Deno.readTextFile(file);
-    const fixed = text.replace(
-      /((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']*?)\.ts(["'])/g,
-      "$1$2.js$3",
-    );
+    const fixed = text
+      // tsc rewrites `.ts` specifiers in the JavaScript it emits but leaves them in
+      // declaration files, where Node-style resolution would then look for `.ts`.
+      .replace(/((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']*?)\.ts(["'])/g, "$1$2.js$3")
+      // The JSDoc examples import the JSR name; npm users know the package by npm's.
+      .replaceAll(`"${deno.name}`, `"${NPM_NAME}`);
     if (fixed != text) await Deno.writeTextFile(file, fixed);
   }
 

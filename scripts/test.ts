@@ -99,6 +99,12 @@ await run({
   command: [deno, "test", "-A", ...testFiles.map((file) => `tests/${file}`)],
   count: denoCount,
 });
+await run({
+  // The JSDoc examples, so that none rots (those marked `ignore` need the real service).
+  name: "deno test --doc",
+  command: [deno, "test", "--doc", "-A", "mod.ts", "src/"],
+  count: denoCount,
+});
 
 if (!quick) {
   const compiled = await compileForNode();
