@@ -4,18 +4,23 @@
  * with WebCrypto and sent with `fetch`; there are no dependencies.
  *
  * @example
- * ```ts ignore
- * import { createClient, initiateMultipartUpload } from "@qingstor-multipart/core";
+ * ```ts
+ * import { createClient, upload } from "@qingstor-multipart/core";
+ * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * import assert from "node:assert/strict";
  *
- * const client = createClient({
- *   zone: "pek3a",
- *   credentials: { accessKeyId: "AKID", secretAccessKey: "secret" },
- * });
- * const { uploadId, requestId } = await initiateMultipartUpload(client, {
+ * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.
+ * const credentials = { accessKeyId: "AKID", secretAccessKey: "secret" };
+ * const emulator = createEmulator({ credentials: [credentials] });
+ * const client = createClient({ endpoint: "http://localhost", credentials, fetch: emulator.fetch });
+ *
+ * const result = await upload(client, {
  *   bucket: "mybucket",
  *   key: "videos/大 file (1).mp4",
+ *   body: new Blob(["a small video"]),
  *   contentType: "video/mp4",
  * });
+ * assert.equal(emulator.state.objects.get("mybucket/videos/大 file (1).mp4")?.size, result.size);
  * ```
  *
  * @module

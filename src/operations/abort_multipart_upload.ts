@@ -26,11 +26,25 @@ export interface AbortMultipartUploadInput {
  * @throws {QingStorError} If the service refuses (e.g. `bucket_not_exists`).
  *
  * @example
- * ```ts ignore
- * import { abortMultipartUpload, createClient } from "@qingstor-multipart/core";
+ * ```ts
+ * import {
+ *   abortMultipartUpload,
+ *   createClient,
+ *   initiateMultipartUpload,
+ * } from "@qingstor-multipart/core";
+ * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * import assert from "node:assert/strict";
  *
- * const client = createClient({ zone: "pek3a", credentials: { accessKeyId: "AKID", secretAccessKey: "secret" } });
- * await abortMultipartUpload(client, { bucket: "mybucket", key: "large-object", uploadId: "4d26b37a" });
+ * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.
+ * const credentials = { accessKeyId: "AKID", secretAccessKey: "secret" };
+ * const emulator = createEmulator({ credentials: [credentials] });
+ * const client = createClient({ endpoint: "http://localhost", credentials, fetch: emulator.fetch });
+ *
+ * const target = { bucket: "mybucket", key: "large-object" };
+ * const { uploadId } = await initiateMultipartUpload(client, target);
+ * await abortMultipartUpload(client, { ...target, uploadId });
+ * await abortMultipartUpload(client, { ...target, uploadId }); // again: still fine
+ * assert.equal(emulator.state.uploads.size, 0);
  * ```
  */
 export async function abortMultipartUpload(

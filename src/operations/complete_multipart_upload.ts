@@ -81,16 +81,31 @@ export class CompleteStatusUnknownError extends QingStorError {
  * @throws {QingStorError} If the service refuses, e.g. `entity_too_small` for a small non-last part.
  *
  * @example
- * ```ts ignore
- * import { completeMultipartUpload, createClient } from "@qingstor-multipart/core";
+ * ```ts
+ * import {
+ *   completeMultipartUpload,
+ *   createClient,
+ *   initiateMultipartUpload,
+ *   uploadPart,
+ * } from "@qingstor-multipart/core";
+ * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * import assert from "node:assert/strict";
  *
- * const client = createClient({ zone: "pek3a", credentials: { accessKeyId: "AKID", secretAccessKey: "secret" } });
- * await completeMultipartUpload(client, {
- *   bucket: "mybucket",
- *   key: "large-object",
- *   uploadId: "4d26b37a469230619604ecdc0e314782",
- *   parts: [{ partNumber: 0, etag: "c837682353601f7fc0a2ccb6bc8f4654" }, { partNumber: 1 }],
+ * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.
+ * const credentials = { accessKeyId: "AKID", secretAccessKey: "secret" };
+ * const emulator = createEmulator({ credentials: [credentials] });
+ * const client = createClient({ endpoint: "http://localhost", credentials, fetch: emulator.fetch });
+ *
+ * const target = { bucket: "mybucket", key: "large-object" };
+ * const { uploadId } = await initiateMultipartUpload(client, target);
+ * const { etag } = await uploadPart(client, {
+ *   ...target,
+ *   uploadId,
+ *   partNumber: 0,
+ *   body: new TextEncoder().encode("the only, so last, part may be small"),
  * });
+ * await completeMultipartUpload(client, { ...target, uploadId, parts: [{ partNumber: 0, etag }] });
+ * assert.ok(emulator.state.objects.has("mybucket/large-object"));
  * ```
  */
 export async function completeMultipartUpload(

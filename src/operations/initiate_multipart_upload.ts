@@ -59,19 +59,23 @@ export interface InitiateMultipartUploadResult {
  * @throws {QingStorError} If the service refuses the request.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { createClient, initiateMultipartUpload } from "@qingstor-multipart/core";
+ * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * import assert from "node:assert/strict";
  *
- * const client = createClient({
- *   zone: "pek3a",
- *   credentials: { accessKeyId: "AKID", secretAccessKey: "secret" },
- * });
+ * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.
+ * const credentials = { accessKeyId: "AKID", secretAccessKey: "secret" };
+ * const emulator = createEmulator({ credentials: [credentials] });
+ * const client = createClient({ endpoint: "http://localhost", credentials, fetch: emulator.fetch });
+ *
  * const { uploadId } = await initiateMultipartUpload(client, {
  *   bucket: "mybucket",
  *   key: "videos/movie.mp4",
  *   contentType: "video/mp4",
  *   metadata: { owner: "alice" },
  * });
+ * assert.equal(emulator.state.uploads.get(uploadId)?.key, "videos/movie.mp4");
  * ```
  */
 export async function initiateMultipartUpload(

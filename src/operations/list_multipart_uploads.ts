@@ -66,15 +66,30 @@ interface WireUploads {
  * @throws {QingStorError} If the service refuses.
  *
  * @example
- * ```ts ignore
- * import { createClient, listMultipartUploads } from "@qingstor-multipart/core";
+ * ```ts
+ * import {
+ *   createClient,
+ *   initiateMultipartUpload,
+ *   listMultipartUploads,
+ * } from "@qingstor-multipart/core";
+ * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * import assert from "node:assert/strict";
  *
- * const client = createClient({ zone: "pek3a", credentials: { accessKeyId: "AKID", secretAccessKey: "secret" } });
+ * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.
+ * const credentials = { accessKeyId: "AKID", secretAccessKey: "secret" };
+ * const emulator = createEmulator({ credentials: [credentials] });
+ * const client = createClient({ endpoint: "http://localhost", credentials, fetch: emulator.fetch });
+ *
+ * for (const key of ["videos/a.mp4", "videos/2024/b.mp4", "notes.txt"]) {
+ *   await initiateMultipartUpload(client, { bucket: "mybucket", key });
+ * }
  * const { uploads, commonPrefixes } = await listMultipartUploads(client, {
  *   bucket: "mybucket",
  *   prefix: "videos/",
  *   delimiter: "/",
  * });
+ * assert.deepEqual(uploads.map((upload) => upload.key), ["videos/a.mp4"]);
+ * assert.deepEqual(commonPrefixes, ["videos/2024/"]);
  * ```
  */
 export async function listMultipartUploads(
@@ -131,13 +146,27 @@ export async function listMultipartUploads(
  * @throws {QingStorError} If a page request fails.
  *
  * @example
- * ```ts ignore
- * import { abortMultipartUpload, createClient, iterateMultipartUploads } from "@qingstor-multipart/core";
+ * ```ts
+ * import {
+ *   abortMultipartUpload,
+ *   createClient,
+ *   initiateMultipartUpload,
+ *   iterateMultipartUploads,
+ * } from "@qingstor-multipart/core";
+ * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * import assert from "node:assert/strict";
  *
- * const client = createClient({ zone: "pek3a", credentials: { accessKeyId: "AKID", secretAccessKey: "secret" } });
+ * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.
+ * const credentials = { accessKeyId: "AKID", secretAccessKey: "secret" };
+ * const emulator = createEmulator({ credentials: [credentials] });
+ * const client = createClient({ endpoint: "http://localhost", credentials, fetch: emulator.fetch });
+ *
+ * await initiateMultipartUpload(client, { bucket: "mybucket", key: "forgotten.bin" });
+ * // Abort every upload left in progress in the bucket.
  * for await (const upload of iterateMultipartUploads(client, { bucket: "mybucket" })) {
  *   await abortMultipartUpload(client, { bucket: "mybucket", ...upload });
  * }
+ * assert.equal(emulator.state.uploads.size, 0);
  * ```
  */
 export async function* iterateMultipartUploads(

@@ -56,11 +56,21 @@ interface WireParts {
  * @throws {QingStorError} If the service refuses (`upload_not_exists` for an unknown upload).
  *
  * @example
- * ```ts ignore
- * import { createClient, listParts } from "@qingstor-multipart/core";
+ * ```ts
+ * import { createClient, initiateMultipartUpload, listParts, uploadPart } from "@qingstor-multipart/core";
+ * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * import assert from "node:assert/strict";
  *
- * const client = createClient({ zone: "pek3a", credentials: { accessKeyId: "AKID", secretAccessKey: "secret" } });
- * const { parts } = await listParts(client, { bucket: "mybucket", key: "big.bin", uploadId: "4d26b37a", limit: 100 });
+ * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.
+ * const credentials = { accessKeyId: "AKID", secretAccessKey: "secret" };
+ * const emulator = createEmulator({ credentials: [credentials] });
+ * const client = createClient({ endpoint: "http://localhost", credentials, fetch: emulator.fetch });
+ *
+ * const target = { bucket: "mybucket", key: "big.bin" };
+ * const { uploadId } = await initiateMultipartUpload(client, target);
+ * await uploadPart(client, { ...target, uploadId, partNumber: 0, body: new Uint8Array(10) });
+ * const { parts } = await listParts(client, { ...target, uploadId, limit: 100 });
+ * assert.deepEqual(parts.map((part) => [part.partNumber, part.size]), [[0, 10]]);
  * ```
  */
 export async function listParts(client: Client, input: ListPartsInput): Promise<ListPartsResult> {
@@ -101,13 +111,26 @@ export async function listParts(client: Client, input: ListPartsInput): Promise<
  * @throws {QingStorError} If a page request fails.
  *
  * @example
- * ```ts ignore
- * import { createClient, iterateParts } from "@qingstor-multipart/core";
+ * ```ts
+ * import { createClient, initiateMultipartUpload, iterateParts, uploadPart } from "@qingstor-multipart/core";
+ * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * import assert from "node:assert/strict";
  *
- * const client = createClient({ zone: "pek3a", credentials: { accessKeyId: "AKID", secretAccessKey: "secret" } });
- * for await (const part of iterateParts(client, { bucket: "mybucket", key: "big.bin", uploadId: "4d26b37a" })) {
- *   console.log(part.partNumber, part.size);
+ * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.
+ * const credentials = { accessKeyId: "AKID", secretAccessKey: "secret" };
+ * const emulator = createEmulator({ credentials: [credentials] });
+ * const client = createClient({ endpoint: "http://localhost", credentials, fetch: emulator.fetch });
+ *
+ * const target = { bucket: "mybucket", key: "big.bin" };
+ * const { uploadId } = await initiateMultipartUpload(client, target);
+ * for (const partNumber of [0, 1, 2]) {
+ *   await uploadPart(client, { ...target, uploadId, partNumber, body: new Uint8Array(10) });
  * }
+ * const numbers = [];
+ * for await (const part of iterateParts(client, { ...target, uploadId, limit: 2 })) {
+ *   numbers.push(part.partNumber);
+ * }
+ * assert.deepEqual(numbers, [0, 1, 2]);
  * ```
  */
 export async function* iterateParts(

@@ -56,17 +56,25 @@ export interface UploadPartResult {
  * @throws {QingStorError} If the service refuses the part (e.g. `upload_not_exists`).
  *
  * @example
- * ```ts ignore
- * import { createClient, uploadPart } from "@qingstor-multipart/core";
+ * ```ts
+ * import { createClient, initiateMultipartUpload, uploadPart } from "@qingstor-multipart/core";
+ * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * import assert from "node:assert/strict";
  *
- * const client = createClient({ zone: "pek3a", credentials: { accessKeyId: "AKID", secretAccessKey: "secret" } });
+ * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.
+ * const credentials = { accessKeyId: "AKID", secretAccessKey: "secret" };
+ * const emulator = createEmulator({ credentials: [credentials] });
+ * const client = createClient({ endpoint: "http://localhost", credentials, fetch: emulator.fetch });
+ *
+ * const target = { bucket: "mybucket", key: "large-object" };
+ * const { uploadId } = await initiateMultipartUpload(client, target);
  * const { etag } = await uploadPart(client, {
- *   bucket: "mybucket",
- *   key: "large-object",
- *   uploadId: "4d26b37a469230619604ecdc0e314782",
+ *   ...target,
+ *   uploadId,
  *   partNumber: 0,
  *   body: new Uint8Array(4 * 1024 * 1024),
  * });
+ * assert.equal(etag, "b5cfa9d6c8febd618f91ac2843d50a1c"); // the part's MD5
  * ```
  */
 export async function uploadPart(

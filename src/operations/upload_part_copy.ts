@@ -45,18 +45,35 @@ export interface UploadPartCopyResult extends UploadPartResult {
  * `precondition_failed`, …).
  *
  * @example
- * ```ts ignore
- * import { createClient, uploadPartCopy } from "@qingstor-multipart/core";
+ * ```ts
+ * import {
+ *   completeMultipartUpload,
+ *   createClient,
+ *   initiateMultipartUpload,
+ *   upload,
+ *   uploadPartCopy,
+ * } from "@qingstor-multipart/core";
+ * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * import assert from "node:assert/strict";
  *
- * const client = createClient({ zone: "pek3a", credentials: { accessKeyId: "AKID", secretAccessKey: "secret" } });
- * const { etag } = await uploadPartCopy(client, {
- *   bucket: "mybucket",
- *   key: "large-object",
- *   uploadId: "4d26b37a469230619604ecdc0e314782",
+ * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.
+ * const credentials = { accessKeyId: "AKID", secretAccessKey: "secret" };
+ * const emulator = createEmulator({ credentials: [credentials], minPartSize: 1 });
+ * const client = createClient({ endpoint: "http://localhost", credentials, fetch: emulator.fetch });
+ *
+ * await upload(client, { bucket: "mybucket", key: "source", body: "0123456789", minPartSize: 1 });
+ * const target = { bucket: "mybucket", key: "copy" };
+ * const { uploadId } = await initiateMultipartUpload(client, target);
+ * const { copyRange } = await uploadPartCopy(client, {
+ *   ...target,
+ *   uploadId,
  *   partNumber: 0,
- *   source: { bucket: "source-bucket", key: "source-object" },
- *   range: { first: 0, last: 8388607 },
+ *   source: { bucket: "mybucket", key: "source" },
+ *   range: { first: 2, last: 5 },
  * });
+ * assert.equal(copyRange, "bytes 2-5/10");
+ * await completeMultipartUpload(client, { ...target, uploadId, parts: [{ partNumber: 0 }] });
+ * assert.equal(emulator.state.objects.get("mybucket/copy")?.size, 4);
  * ```
  */
 export async function uploadPartCopy(

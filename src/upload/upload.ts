@@ -90,18 +90,30 @@ export interface UploadResult {
  * @throws The signal's reason, when the signal aborts.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { createClient, upload } from "@qingstor-multipart/core";
+ * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * import assert from "node:assert/strict";
  *
- * const client = createClient({ zone: "pek3a", credentials: { accessKeyId: "AKID", secretAccessKey: "secret" } });
- * const file = await fetch("https://example.com/big.iso");
+ * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.
+ * const credentials = { accessKeyId: "AKID", secretAccessKey: "secret" };
+ * const emulator = createEmulator({ credentials: [credentials], minPartSize: 1024 });
+ * const client = createClient({ endpoint: "http://localhost", credentials, fetch: emulator.fetch });
+ *
+ * // Any ReadableStream: a file, a fetch response's body, a generated stream.
+ * const body = new Blob([new Uint8Array(5000)]).stream();
+ * const seen: number[] = [];
  * const result = await upload(client, {
  *   bucket: "mybucket",
  *   key: "isos/big.iso",
- *   body: file.body!,
- *   onProgress: ({ loaded, total }) => console.log(loaded, total),
+ *   body,
+ *   partSize: 1024, // 8 MiB by default; the service wants at least 4 MiB
+ *   minPartSize: 1024, // only because this emulator was told so
+ *   onProgress: ({ loaded }) => seen.push(loaded),
  * });
- * console.log(result.size, result.parts.length);
+ * assert.equal(result.size, 5000);
+ * assert.equal(result.parts.length, 5);
+ * assert.equal(seen.at(-1), 5000);
  * ```
  */
 export async function upload(client: Client, input: UploadInput): Promise<UploadResult> {
