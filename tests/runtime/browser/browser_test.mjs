@@ -174,4 +174,55 @@ describe("Chromium", () => {
     assert.equal(object.md5, await md5Hex(data));
     await page.close();
   });
+
+  it("runs upload() in the page on a File and on a stream, with progress", async () => {
+    const { page, problems } = await open("/upload.js");
+    const size = 3 * PART_SIZE + 7;
+    const result = await page.evaluate(
+      async ({ endpoint, credentials, bucket, partSize, size, seed }) => {
+        const library = await import("/esm/mod.js");
+        const client = library.createClient({ endpoint, credentials });
+        const bytes = new Uint8Array(size).map((_, i) => (i * 2654435761 + seed * 40503) >>> 24);
+        const file = new File([bytes], "photo.jpg", { type: "image/jpeg" });
+        const events = [];
+        const options = { bucket, partSize, minPartSize: partSize, concurrency: 2 };
+        const fromFile = await library.upload(client, {
+          ...options,
+          key: "from the browser/upload-file.bin",
+          body: file,
+          contentType: file.type,
+          onProgress: ({ loaded }) => events.push(loaded),
+        });
+        const fromStream = await library.upload(client, {
+          ...options,
+          key: "from the browser/upload-stream.bin",
+          body: file.stream(),
+        });
+        return { sizes: [fromFile.size, fromStream.size], parts: fromFile.parts.length, events };
+      },
+      {
+        endpoint: server.url,
+        credentials: CREDENTIALS,
+        bucket: BUCKET,
+        partSize: PART_SIZE,
+        size,
+        seed: 3,
+      },
+    );
+    assert.deepEqual(problems, []);
+    assert.deepEqual(result.sizes, [size, size]);
+    assert.equal(result.parts, 4);
+    assert.equal(result.events.at(-1), size);
+    const md5 = await md5Hex(pattern(size, 3));
+    for (const name of ["upload-file", "upload-stream"]) {
+      const object = emulator.state.objects.get(`${BUCKET}/from the browser/${name}.bin`);
+      assert.equal(object.md5, md5, name);
+    }
+    assert.equal(
+      emulator.state.objects.get(`${BUCKET}/from the browser/upload-file.bin`).contentType,
+      "image/jpeg",
+    );
+    assert.equal(emulator.state.uploads.size, 0);
+    await page.close();
+  });
 });

@@ -2,7 +2,8 @@
  * Cloudflare Workers: the README's Worker runs in workerd (Miniflare), built
  * from the npm package. It starts an upload against the emulator over
  * loopback, mints presigned part URLs, and completes the upload after the
- * parts arrive through those URLs.
+ * parts arrive through those URLs; it also streams a request body to
+ * storage with `upload()`.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -70,6 +71,22 @@ describe("the README Worker in workerd", () => {
     const response = await fetch(moved, { method: "PUT", body: new Uint8Array(10) });
     assert.equal(response.status, 401);
     assert.equal((await response.json()).code, "signature_not_matched");
+  });
+
+  it("streams a request body to storage with upload()", async () => {
+    const key = "streamed/through a worker.bin";
+    const data = new Uint8Array(3 * PART_SIZE + 5).map((_, i) => (i * 104729) % 253);
+    // A stream, so workerd hands the Worker a body it has not buffered.
+    const body = new Blob([data]).stream();
+    const response = await worker.dispatchFetch(
+      `http://worker.test/objects/${encodeURIComponent(key)}`,
+      { method: "PUT", body, duplex: "half" },
+    );
+    assert.equal(response.status, 201, await response.clone().text());
+    assert.deepEqual(await response.json(), { size: data.length, parts: 4 });
+    const object = emulator.state.objects.get(`${BUCKET}/${key}`);
+    assert.equal(object.md5, await md5Hex(data));
+    assert.ok(![...emulator.state.uploads.values()].some((upload) => upload.key == key));
   });
 
   it("answers other paths with 404", async () => {
