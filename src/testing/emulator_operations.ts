@@ -19,7 +19,7 @@ import {
   type EmulatorUpload,
   errorResponse,
   type RouteContext,
-} from "./emulator.ts";
+} from "./model.ts";
 
 /** One operation: how it is recognised and how it is answered. */
 export interface EmulatorRoute {

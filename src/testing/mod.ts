@@ -17,8 +17,8 @@
  *
  * @module
  */
+export { createEmulator } from "./emulator.ts";
 export {
-  createEmulator,
   DroppedConnection,
   type Emulator,
   type EmulatorObject,
@@ -29,5 +29,5 @@ export {
   type EmulatorState,
   type EmulatorUpload,
   type FaultRule,
-} from "./emulator.ts";
+} from "./model.ts";
 export { type EmulatorServer, serveEmulator, type ServeOptions } from "./serve.ts";

@@ -1,4 +1,4 @@
-import type { Emulator } from "./emulator.ts";
+import type { Emulator } from "./model.ts";
 
 /** A running HTTP server around an emulator. */
 export interface EmulatorServer {
