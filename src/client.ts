@@ -36,6 +36,12 @@ export interface ClientOptions {
   fetch?: (request: Request) => Promise<Response>;
   /** Retry settings. */
   retry?: RetryOptions;
+  /**
+   * How long one attempt may take, in milliseconds, before it is given up
+   * and retried like a network failure. Default 300000 (5 minutes, as
+   * Node's own fetch waits); raise it for very large parts on slow links.
+   */
+  timeout?: number;
 }
 
 /**
@@ -50,6 +56,8 @@ export interface Client {
   readonly style: "path" | "virtual-host";
   /** The retry settings in force. */
   readonly retry: Readonly<Required<RetryOptions>>;
+  /** How long one attempt may take, in milliseconds. */
+  readonly timeout: number;
   /** Returns the credentials for the next request, or `undefined` for anonymous access. */
   readonly credentials: () => Promise<Credentials | undefined>;
   /** Sends a request. */
@@ -144,12 +152,20 @@ export function createClient(options: ClientOptions): Client {
       delay,
     );
   }
+  const { timeout = 300_000 } = options;
+  check(
+    Number.isFinite(timeout) && timeout > 0 && timeout <= 2 ** 31 - 1,
+    "timeout",
+    "Timeout must be a positive number of milliseconds, at most 2147483647",
+    timeout,
+  );
   if (typeof credentials == "object") checkCredentials(credentials);
   const transport = options.fetch;
   return {
     endpoint,
     style,
     retry: { maxAttempts, baseDelay, maxDelay },
+    timeout,
     credentials: async () =>
       typeof credentials == "function" ? checkCredentials(await credentials()) : credentials,
     // Called unbound: Workers and browsers refuse a fetch invoked with another `this`.

@@ -179,13 +179,25 @@ describe("initiateMultipartUpload over HTTP", () => {
       {
         faults: [
           { status: 500, times: 1 },
+          { status: 502, times: 1 },
+          { status: 504, times: 1 },
           { status: 429, times: 1 },
           { drop: "before-body", times: 1 },
         ],
       },
       async ({ client, emulator }) => {
-        await initiateMultipartUpload(client(), { bucket, key: "k" });
-        assert.deepEqual(emulator.state.requests.map((r) => r.status), [500, 429, 0, 200]);
+        await initiateMultipartUpload(client({ retry: { maxAttempts: 6, baseDelay: 1 } }), {
+          bucket,
+          key: "k",
+        });
+        assert.deepEqual(emulator.state.requests.map((r) => r.status), [
+          500,
+          502,
+          504,
+          429,
+          0,
+          200,
+        ]);
       },
     ));
 
@@ -296,6 +308,31 @@ describe("initiateMultipartUpload over HTTP", () => {
     }));
 });
 
+describe("answers that never come", () => {
+  it("gives up an attempt after the timeout and retries it like a network failure", async () => {
+    let calls = 0;
+    const client = createClient({
+      endpoint: "http://127.0.0.1:9",
+      credentials: CREDENTIALS,
+      timeout: 30,
+      retry: { maxAttempts: 2, baseDelay: 1 },
+      // A transport that never answers, but honours the request's signal, as fetch does.
+      fetch: (request) => {
+        calls++;
+        return new Promise((_, reject) =>
+          request.signal.addEventListener("abort", () => reject(request.signal.reason))
+        );
+      },
+    });
+    const error = await initiateMultipartUpload(client, { bucket, key: "k" }).catch((e) => e);
+    assert.ok(error instanceof QingStorError, String(error));
+    assert.equal(error.status, 0);
+    assert.equal(error.attempts, 2);
+    assert.match(error.message, /no answer within 30 ms/);
+    assert.equal(calls, 2);
+  });
+});
+
 describe("error responses that are not JSON", () => {
   const respond = (response: Response) =>
     createClient({
@@ -324,6 +361,15 @@ describe("error responses that are not JSON", () => {
     assert.equal(error.status, 502);
     assert.equal(error.code, undefined);
     assert.match(error.message, /Bad Gateway/);
+  });
+
+  it("refuses a success without an upload_id, without retrying it", async () => {
+    const error = await initiateMultipartUpload(
+      respond(Response.json({ bucket: "mybucket" }, { status: 200 })),
+      { bucket, key: "k" },
+    ).catch((e) => e);
+    assert.ok(error instanceof QingStorError);
+    assert.match(error.message, /no upload_id/);
   });
 
   it("handles JSON that is not an object", async () => {

@@ -217,6 +217,68 @@ describe("the multipart lifecycle over HTTP", () => {
     assert.ok(emulator.state.objects.has(`${bucket}/k`), "the first attempt did complete");
   });
 
+  it("reports a complete that never got an answer as status unknown", async () => {
+    const { emulator, client: c } = inProcess(
+      { ...small, faults: [{ operations: ["completeMultipartUpload"], drop: "after-handling" }] },
+      { retry: { maxAttempts: 1 } },
+    );
+    const { uploadId } = await initiateMultipartUpload(c, { bucket, key: "k" });
+    await uploadPart(c, { bucket, key: "k", uploadId, partNumber: 0, body: testBytes(10) });
+    const error = await completeMultipartUpload(c, {
+      bucket,
+      key: "k",
+      uploadId,
+      parts: [{ partNumber: 0 }],
+    })
+      .catch((e) => e);
+    assert.ok(error instanceof CompleteStatusUnknownError, String(error));
+    assert.equal(error.status, 0);
+    assert.match(error.message, /no answer/);
+    assert.ok(emulator.state.objects.has(`${bucket}/k`));
+  });
+
+  it("retries a complete whose connection dropped mid-body", () =>
+    withEmulator(
+      {
+        ...small,
+        faults: [{ operations: ["completeMultipartUpload"], drop: "mid-body", times: 1 }],
+      },
+      async ({ client, emulator }) => {
+        const c = client();
+        const { uploadId } = await initiateMultipartUpload(c, { bucket, key: "k" });
+        await uploadPart(c, { bucket, key: "k", uploadId, partNumber: 0, body: testBytes(10) });
+        await completeMultipartUpload(c, {
+          bucket,
+          key: "k",
+          uploadId,
+          parts: [{ partNumber: 0 }],
+        });
+        const completes = emulator.state.requests.filter((r) =>
+          r.operation == "completeMultipartUpload"
+        );
+        assert.deepEqual(completes.map((r) => r.status), [0, 201]);
+      },
+    ));
+
+  it("cancels an in-process request on abort, as fetch does", async () => {
+    const { emulator, client: c } = inProcess({
+      ...small,
+      faults: [{ operations: ["uploadPart"], delay: 2_000 }],
+    });
+    const { uploadId } = await initiateMultipartUpload(c, { bucket, key: "k" });
+    const pending = uploadPart(c, {
+      bucket,
+      key: "k",
+      uploadId,
+      partNumber: 0,
+      body: testBytes(10),
+      signal: AbortSignal.timeout(20),
+    }).catch((e) => e);
+    const error = await pending;
+    assert.equal(error.name, "TimeoutError", String(error));
+    assert.equal(emulator.state.requests.filter((r) => r.operation == "uploadPart").length, 1);
+  });
+
   it("reports a plain upload_not_exists when complete was tried once", () =>
     withEmulator(small, async ({ client }) => {
       const error = await completeMultipartUpload(client(), {
@@ -263,6 +325,20 @@ describe("the multipart lifecycle over HTTP", () => {
         seen.push([upload.key, upload.uploadId]);
       }
       assert.deepEqual(seen, keys.map((key, i) => [key, ids[i]]));
+    }));
+
+  it("pages on past uploads aborted while the listing goes on", () =>
+    withEmulator(small, async ({ client }) => {
+      const c = client();
+      for (const key of ["same", "same", "same", "same", "same", "z"]) {
+        await initiateMultipartUpload(c, { bucket, key });
+      }
+      let seen = 0;
+      for await (const upload of iterateMultipartUploads(c, { bucket, limit: 2 })) {
+        seen++;
+        await abortMultipartUpload(c, { bucket, ...upload });
+      }
+      assert.equal(seen, 6);
     }));
 
   it("copies ranges of an object into parts", () =>

@@ -103,7 +103,7 @@ describe("upload()", () => {
       assert.equal(emulator.state.objects.get(`${bucket}/odd`)!.md5, nativeMd5(data));
     }));
 
-  it("reports progress after every part", () =>
+  it("reports progress once the upload exists, then after every part", () =>
     withEmulator({ minPartSize: partSize }, async ({ client }) => {
       const events: UploadProgress[] = [];
       const data = testBytes(4 * partSize + 1);
@@ -114,8 +114,9 @@ describe("upload()", () => {
         ...sizing,
         onProgress: (event) => events.push(event),
       });
-      assert.equal(events.length, 5);
-      assert.deepEqual(events.map((e) => e.partsDone), [1, 2, 3, 4, 5]);
+      // One event as soon as the upload ID is known, then one after every part.
+      assert.deepEqual(events.map((e) => e.partsDone), [0, 1, 2, 3, 4, 5]);
+      assert.equal(events[0].loaded, 0);
       assert.equal(events.at(-1)!.loaded, data.length);
       for (const event of events) {
         assert.equal(event.total, data.length);
@@ -604,30 +605,112 @@ describe("upload()", () => {
       assert.equal(emulator.state.uploads.size, 0);
     }));
 
-  it("holds no listener per part on the caller's signal over thousands of parts", async () => {
-    const { default: process } = await import("node:process");
-    const warnings: Error[] = [];
-    const onWarning = (warning: Error) => warnings.push(warning);
-    process.on("warning", onWarning);
-    try {
-      const { emulator, client: c } = inProcess({ minPartSize: 1, storage: "digest" });
-      const data = testBytes(2500, 8);
-      await upload(c, {
-        bucket,
-        key: "listeners",
-        body: data,
-        partSize: 1,
-        minPartSize: 1,
-        concurrency: 32, // Node warns of a leak past ten listeners on one signal
-        signal: new AbortController().signal,
-      });
-      assert.equal(emulator.state.objects.get(`${bucket}/listeners`)!.md5, nativeMd5(data));
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      assert.deepEqual(warnings.map((w) => w.name), []);
-    } finally {
-      process.off("warning", onWarning);
-    }
+  it("gives every attempt its own signal, so no listener piles up on one", async () => {
+    // A transport that, like Node's fetch, keeps a listener on each request's signal until it is
+    // garbage-collected: a shared signal would collect one per part.
+    const { emulator } = inProcess({ minPartSize: 1, storage: "digest" });
+    const listeners = new Map<AbortSignal, number>();
+    const c = createClient({
+      endpoint: "http://localhost",
+      credentials: CREDENTIALS,
+      fetch: (request) => {
+        request.signal.addEventListener("abort", () => {});
+        listeners.set(request.signal, (listeners.get(request.signal) ?? 0) + 1);
+        return emulator.fetch(request);
+      },
+    });
+    const data = testBytes(500, 8);
+    await upload(c, {
+      bucket,
+      key: "listeners",
+      body: data,
+      partSize: 1,
+      minPartSize: 1,
+      concurrency: 32,
+      signal: new AbortController().signal,
+    });
+    assert.equal(emulator.state.objects.get(`${bucket}/listeners`)!.md5, nativeMd5(data));
+    assert.equal(Math.max(...listeners.values()), 1);
   });
+
+  it("rejects with the reason, and leaves no orphan, when aborted while initiate is retried", () =>
+    withEmulator(
+      { minPartSize: partSize, faults: [{ operations: ["initiateMultipartUpload"], status: 503 }] },
+      async ({ client, emulator }) => {
+        const controller = new AbortController();
+        const reason = new Error("cancelled while initiate retries");
+        const slow = client({ retry: { maxAttempts: 10, baseDelay: 60_000, maxDelay: 60_000 } });
+        const pending = upload(slow, {
+          bucket,
+          key: "retrying",
+          body: testBytes(3000),
+          ...sizing,
+          signal: controller.signal,
+        });
+        while (!emulator.state.requests.length) await new Promise((r) => setTimeout(r, 5));
+        controller.abort(reason);
+        await assert.rejects(pending, (error) => error === reason);
+        assert.equal(emulator.state.requests.length, 1, "no retry after the abort");
+        assert.equal(emulator.state.uploads.size, 0);
+      },
+    ));
+
+  it("aborts a new upload with no part on the service even when parts are kept", () =>
+    withEmulator({ minPartSize: partSize }, async ({ client, emulator }) => {
+      const controller = new AbortController();
+      const events: UploadProgress[] = [];
+      const stalled = new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) });
+      const pending = upload(client(), {
+        bucket,
+        key: "nothing-yet",
+        body: stalled,
+        ...sizing,
+        leavePartsOnError: true,
+        signal: controller.signal,
+        onProgress: (event) => {
+          events.push(event);
+          controller.abort(new Error("stop"));
+        },
+      });
+      await assert.rejects(pending, /stop/);
+      assert.equal(events.length, 1, "the upload ID was told before any part");
+      assert.equal(events[0].partsDone, 0);
+      assert.equal(emulator.state.uploads.size, 0, "nothing to keep, so nothing kept");
+    }));
+
+  it("reports a complete with no answer as possibly done, without aborting", async () => {
+    const { emulator, client: c } = inProcess(
+      {
+        minPartSize: partSize,
+        faults: [{ operations: ["completeMultipartUpload"], drop: "after-handling" }],
+      },
+      { retry: { maxAttempts: 1 } },
+    );
+    const error = await upload(c, { bucket, key: "silent", body: testBytes(3000), ...sizing })
+      .catch((e) => e);
+    assert.ok(error instanceof UploadError, String(error));
+    assert.ok(error.cause instanceof CompleteStatusUnknownError);
+    assert.equal(error.aborted, false);
+    assert.ok(emulator.state.objects.has(`${bucket}/silent`));
+  });
+
+  it("releases the body when the upload cannot even start", () =>
+    withEmulator(
+      { minPartSize: partSize, faults: [{ operations: ["initiateMultipartUpload"], status: 403 }] },
+      async ({ client }) => {
+        let cancelled = false;
+        const body = new ReadableStream<Uint8Array>({
+          pull: (controller) => controller.enqueue(testBytes(10)),
+          cancel: () => {
+            cancelled = true;
+          },
+        });
+        const error = await upload(client(), { bucket, key: "denied", body, ...sizing })
+          .catch((e) => e);
+        assert.equal(error.code, "permission_denied");
+        assert.ok(cancelled);
+      },
+    ));
 
   it("checks its input before sending anything", async () => {
     const counter = countingFetch();
@@ -652,6 +735,12 @@ describe("upload()", () => {
       [{ bucket, key: "k", body: testBytes(1), minPartSize: 0 }, "minPartSize", /received 0/],
       [{ bucket, key: "", body: testBytes(1) }, "key", /non-empty/],
       [{ bucket, key: "k", body: lockedStream() }, "body", /must not be locked/],
+      [{ bucket, key: "k", body: testBytes(1), uploadId: "" }, "uploadId", /printable ASCII/],
+      [
+        { bucket, key: "k", body: new Uint8Array(new SharedArrayBuffer(8)) },
+        "body",
+        /shared memory/,
+      ],
     ];
     for (const [input, parameter, pattern] of cases) {
       const error = await upload(c, input).catch((e) => e);

@@ -29,6 +29,12 @@ export interface CompleteMultipartUploadInput {
   encryption?: Encryption;
   /** Cancels the request. */
   signal?: AbortSignal;
+  /**
+   * Stops retrying (and any backoff wait) without cancelling an attempt in
+   * flight, whose outcome is then learnt rather than left unknown: for this
+   * request, which is not idempotent, that is safer than `signal`.
+   */
+  stopRetries?: AbortSignal;
 }
 
 /** Result of {@linkcode completeMultipartUpload}. */
@@ -44,9 +50,10 @@ export interface CompleteMultipartUploadResult {
 }
 
 /**
- * Complete was retried after an attempt that may have succeeded, and the
- * retry found the upload gone (spec §10.3): the object may or may not
- * exist. Check with a HEAD of the object before uploading again.
+ * Complete may or may not have taken effect (spec §10.3): its last attempt
+ * got no answer or a 5xx, or a retry found the upload gone after an earlier
+ * attempt that may have succeeded. The object may exist; check with a HEAD
+ * of the object before uploading again.
  *
  * @example
  * ```ts ignore
@@ -76,8 +83,8 @@ export class CompleteStatusUnknownError extends QingStorError {
  * @returns The finished upload's address, with the request ID.
  * @throws {ValidationError} If the parts are empty, not ascending, more than 10,000, or a
  * number is out of range; nothing is sent.
- * @throws {CompleteStatusUnknownError} If a retry found the upload gone after an earlier attempt
- * may have completed it.
+ * @throws {CompleteStatusUnknownError} If the outcome is unknown: no answer or a 5xx after every
+ * retry, or the upload gone after an earlier attempt may have completed it.
  * @throws {QingStorError} If the service refuses, e.g. `entity_too_small` for a small non-last part.
  *
  * @example
@@ -152,19 +159,25 @@ export async function completeMultipartUpload(
       body,
       expect: 201,
       signal: input.signal,
+      retrySignal: input.stopRetries,
     });
     return { bucket, key, uploadId, requestId };
   } catch (error) {
-    if (
-      error instanceof QingStorError && error.attempts > 1 &&
-      error.code?.toLowerCase() == "upload_not_exists"
-    ) {
+    // An attempt that got no answer, or a 5xx, may have taken effect; so may one that a retry
+    // then finds gone.
+    const gone = error instanceof QingStorError && error.attempts > 1 &&
+      error.code?.toLowerCase() == "upload_not_exists";
+    const unanswered = error instanceof QingStorError && (error.status == 0 || error.status >= 500);
+    if (gone || unanswered) {
       throw new CompleteStatusUnknownError({
         operation: error.operation,
         status: error.status,
         code: error.code,
-        message:
-          "the upload is gone after a retry, so an earlier attempt may have completed it; the object may exist",
+        message: gone
+          ? "the upload is gone after a retry, so an earlier attempt may have completed it; the object may exist"
+          : `the last attempt ended with ${
+            error.status ? `a ${error.status}` : "no answer"
+          }, so it may have completed the upload; the object may exist`,
         requestId: error.requestId,
         url: error.url,
         attempts: error.attempts,

@@ -1,5 +1,6 @@
 import type { Client } from "../client.ts";
 import { type Encryption, encryptionHeaders } from "../request/encryption_headers.ts";
+import { QingStorError } from "../errors.ts";
 import { send } from "../request/send.ts";
 import {
   checkBucket,
@@ -20,6 +21,12 @@ export interface ObjectTarget {
   key: string;
   /** Cancels the request. */
   signal?: AbortSignal;
+  /**
+   * Stops retrying (and any backoff wait) without cancelling an attempt in
+   * flight, whose outcome is then learnt rather than left unknown: for this
+   * request, which is not idempotent, that is safer than `signal`.
+   */
+  stopRetries?: AbortSignal;
 }
 
 /** Input of {@linkcode initiateMultipartUpload}. */
@@ -94,7 +101,7 @@ export async function initiateMultipartUpload(
     ...await encryptionHeaders(input.encryption),
   };
   for (const [name, value] of Object.entries(metadata)) headers["x-qs-meta-" + name] = value;
-  const { body, requestId } = await send<{ upload_id: string; bucket?: string; key?: string }>(
+  const { body, requestId } = await send<{ upload_id?: unknown; bucket?: string; key?: string }>(
     client,
     {
       operation: "initiateMultipartUpload",
@@ -105,8 +112,18 @@ export async function initiateMultipartUpload(
       headers,
       expect: 200,
       signal: input.signal,
+      retrySignal: input.stopRetries,
     },
   );
+  if (typeof body?.upload_id != "string" || !body.upload_id) {
+    throw new QingStorError({
+      operation: "initiateMultipartUpload",
+      status: 200,
+      message: "The service's answer has no upload_id",
+      requestId,
+      attempts: 1,
+    });
+  }
   return {
     bucket: body.bucket ?? bucket,
     key: body.key ?? key,

@@ -162,8 +162,13 @@ export async function listMultipartUploads(
  * const client = createClient({ endpoint: "http://localhost", credentials, fetch: emulator.fetch });
  *
  * await initiateMultipartUpload(client, { bucket: "mybucket", key: "forgotten.bin" });
- * // Abort every upload left in progress in the bucket.
+ * // Abort every upload left in progress: list them all first, so that no page shifts under
+ * // the listing while uploads go away.
+ * const forgotten = [];
  * for await (const upload of iterateMultipartUploads(client, { bucket: "mybucket" })) {
+ *   forgotten.push(upload);
+ * }
+ * for (const upload of forgotten) {
  *   await abortMultipartUpload(client, { bucket: "mybucket", ...upload });
  * }
  * assert.equal(emulator.state.uploads.size, 0);

@@ -24,6 +24,11 @@ export interface ServiceRequest {
   expect: number;
   /** Cancels the request and any backoff wait. */
   signal?: AbortSignal;
+  /**
+   * Stops retrying, and any backoff wait, but lets an attempt in flight
+   * finish: for requests whose outcome must be learnt rather than cut off.
+   */
+  retrySignal?: AbortSignal;
 }
 
 /** A successful response, read. */
@@ -78,13 +83,7 @@ export async function send<Body = any>(
       );
       headers.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
     }
-    // Each attempt has a signal of its own, so no listener outlives it on the caller's signal:
-    // Node's fetch lets go of a request's listeners only when it is garbage-collected, and warns
-    // of a leak past ten. AbortSignal.any() follows the caller's signal without a listener.
-    const attemptSignal = signal && AbortSignal.any ? AbortSignal.any([signal]) : undefined;
-    const attemptController = attemptSignal ? undefined : new AbortController();
-    const cancel = () => attemptController!.abort(signal!.reason);
-    if (attemptController) signal?.addEventListener("abort", cancel, { once: true });
+    const attempt$ = attemptSignal(signal, client.timeout);
     let failure: QingStorError;
     let retryable = true;
     try {
@@ -92,7 +91,7 @@ export async function send<Body = any>(
         method,
         headers,
         body: request.body as BodyInit | undefined,
-        signal: attemptSignal ?? attemptController!.signal,
+        signal: attempt$.signal,
       });
       let response: Response | undefined;
       try {
@@ -102,7 +101,9 @@ export async function send<Body = any>(
         failure = new QingStorError({
           operation,
           status: 0,
-          message: (error as Error)?.message ?? String(error),
+          message: attempt$.signal.aborted
+            ? `no answer within ${client.timeout} ms`
+            : (error as Error)?.message ?? String(error),
           attempts: attempt,
           cause: error,
         });
@@ -126,11 +127,18 @@ export async function send<Body = any>(
         retryable = once || failure.status >= 500 || failure.status == 429;
       }
     } finally {
-      signal?.removeEventListener("abort", cancel);
+      attempt$.done();
     }
-    if (!retryable || attempt >= client.retry.maxAttempts) throw failure!;
+    const { retrySignal } = request;
+    if (!retryable || attempt >= client.retry.maxAttempts || retrySignal?.aborted) throw failure!;
     const ceiling = Math.min(client.retry.maxDelay, client.retry.baseDelay * 2 ** (attempt - 1));
-    await sleep(Math.random() * ceiling, signal);
+    try {
+      await sleep(Math.random() * ceiling, signal ?? retrySignal);
+    } catch (reason) {
+      // Retries were stopped: the last failure is the answer.
+      if (signal?.aborted) throw reason;
+      throw failure!;
+    }
   }
 }
 
@@ -186,6 +194,40 @@ async function readError(
     url: field("url"),
     attempts,
   });
+}
+
+/**
+ * The signal of one attempt: the caller's abort, or the attempt's deadline.
+ * Each attempt has one of its own, so no listener outlives it on the
+ * caller's signal: Node's fetch lets go of a request's listeners only when it
+ * is garbage-collected, and warns of a leak past ten on one signal.
+ * `AbortSignal.any()` follows the caller's signal without a listener.
+ */
+function attemptSignal(
+  caller: AbortSignal | undefined,
+  timeout: number,
+): { signal: AbortSignal; done(): void } {
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () => deadline.abort(new DOMException(`No answer within ${timeout} ms`, "TimeoutError")),
+    timeout,
+  );
+  if (!caller) return { signal: deadline.signal, done: () => clearTimeout(timer) };
+  if (AbortSignal.any) {
+    return {
+      signal: AbortSignal.any([caller, deadline.signal]),
+      done: () => clearTimeout(timer),
+    };
+  }
+  const follow = () => deadline.abort(caller.reason);
+  caller.addEventListener("abort", follow, { once: true });
+  return {
+    signal: deadline.signal,
+    done: () => {
+      clearTimeout(timer);
+      caller.removeEventListener("abort", follow);
+    },
+  };
 }
 
 /** Waits, unless the signal aborts first. */

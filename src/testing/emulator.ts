@@ -69,39 +69,42 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     faults: options.faults ?? [],
     options,
     now: () => Date.now() + (options.clockOffset ?? 0),
-    fetch: async (request) => {
-      const requestId = crypto.randomUUID().replaceAll("-", "");
-      const url = new URL(request.url);
-      const record: EmulatorRequestRecord = {
-        method: request.method,
-        target: url.pathname + url.search,
-        headers: Object.fromEntries(request.headers),
-        auth: "anonymous",
-        status: 0,
-        requestId,
-      };
-      emulator.state.requests.push(record);
-      const response = await answer(request, url, record, requestId).catch((error) => {
-        if (error instanceof DroppedConnection) throw error;
-        // A bug in the emulator, not a fault of the service: kept for tests to check.
-        emulator.state.errors.push(error);
-        return errorResponse(500, "internal_error", String(error), requestId);
-      });
-      record.status = response.status;
-      const headers = new Headers(response.headers);
-      headers.set("date", new Date(emulator.now()).toUTCString());
-      headers.set("server", "QingStor");
-      const origin = request.headers.get("origin");
-      if (origin) {
-        headers.set("access-control-allow-origin", origin);
-        headers.set(
-          "access-control-expose-headers",
-          "ETag, x-qs-request-id, Date, X-QS-Content-Copy-Range",
-        );
-      }
-      return new Response(response.body, { status: response.status, headers });
-    },
+    // Like fetch, an aborted request rejects at once; the handler goes on, as a server would.
+    fetch: (request) => abortable(serve(request), request.signal),
   };
+
+  async function serve(request: Request): Promise<Response> {
+    const requestId = crypto.randomUUID().replaceAll("-", "");
+    const url = new URL(request.url);
+    const record: EmulatorRequestRecord = {
+      method: request.method,
+      target: url.pathname + url.search,
+      headers: Object.fromEntries(request.headers),
+      auth: "anonymous",
+      status: 0,
+      requestId,
+    };
+    emulator.state.requests.push(record);
+    const response = await answer(request, url, record, requestId).catch((error) => {
+      if (error instanceof DroppedConnection) throw error;
+      // A bug in the emulator, not a fault of the service: kept for tests to check.
+      emulator.state.errors.push(error);
+      return errorResponse(500, "internal_error", String(error), requestId);
+    });
+    record.status = response.status;
+    const headers = new Headers(response.headers);
+    headers.set("date", new Date(emulator.now()).toUTCString());
+    headers.set("server", "QingStor");
+    const origin = request.headers.get("origin");
+    if (origin) {
+      headers.set("access-control-allow-origin", origin);
+      headers.set(
+        "access-control-expose-headers",
+        "ETag, x-qs-request-id, Date, X-QS-Content-Copy-Range",
+      );
+    }
+    return new Response(response.body, { status: response.status, headers });
+  }
 
   const pickFault = faultPicker(emulator);
 
@@ -156,7 +159,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       `${operation.name} ${bucket}/${key ?? ""} ${query.get("part_number") ?? ""}`,
     );
     if (fault?.delay) await new Promise((resolve) => setTimeout(resolve, fault.delay));
-    if (fault?.drop == "before-body") {
+    // A request with no body to drop a connection in the middle of is dropped before it.
+    const hasBody = request.body !== null && request.headers.get("content-length") !== "0";
+    if (fault?.drop == "before-body" || (fault?.drop == "mid-body" && !hasBody)) {
       throw new DroppedConnection("Injected fault: connection dropped");
     }
     if (fault?.status) {
@@ -192,6 +197,17 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   }
 
   return emulator;
+}
+
+/** Settles as the promise does, or rejects with the signal's reason if it aborts first. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | null): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
 }
 
 function preflight(request: Request): Response {

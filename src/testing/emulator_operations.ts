@@ -14,6 +14,7 @@ import {
   STORAGE_CLASSES,
 } from "../validate.ts";
 import {
+  DroppedConnection,
   type EmulatorOperation,
   type EmulatorPart,
   type EmulatorUpload,
@@ -143,9 +144,9 @@ const initiate: EmulatorRoute = {
     if (metadata instanceof Response) return metadata;
     const encryptionKeyMd5 = readEncryption(context, "x-qs-encryption-customer-");
     if (encryptionKeyMd5 instanceof Response) return encryptionKeyMd5;
-    const uploadId = hex(
-      md5(new TextEncoder().encode(`${++uploadCounter}:${crypto.randomUUID()}`)),
-    );
+    // A counter first, then randomness: IDs sort by creation, as listing pages need.
+    const uploadId = (++uploadCounter).toString(16).padStart(8, "0") +
+      crypto.randomUUID().replaceAll("-", "").slice(0, 24);
     const upload: EmulatorUpload = {
       bucket: context.bucket,
       key: context.key!,
@@ -237,7 +238,7 @@ const uploadPart: EmulatorRoute = {
     try {
       data = await context.body();
     } catch (error) {
-      if ((error as Error).name == "DroppedConnection") throw error;
+      if (error instanceof DroppedConnection) throw error;
       return fail(
         context,
         400,
@@ -344,9 +345,21 @@ const complete: EmulatorRoute = {
   async handle(context) {
     const upload = findUpload(context);
     if (!upload) return noUpload(context);
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await context.body());
+    } catch (error) {
+      if (error instanceof DroppedConnection) throw error;
+      return fail(
+        context,
+        400,
+        "incomplete_body",
+        "The body ended before Content-Length bytes arrived.",
+      );
+    }
     let listed: { part_number?: unknown; etag?: unknown }[];
     try {
-      listed = JSON.parse(new TextDecoder().decode(await context.body())).object_parts;
+      listed = JSON.parse(text).object_parts;
     } catch {
       return fail(context, 400, "invalid_json", "The request body is not valid JSON.");
     }
@@ -458,10 +471,8 @@ const listUploads: EmulatorRoute = {
     const limit = Math.min(Number(q.get("limit") ?? 200) || 200, 1000);
     const all = [...context.emulator.state.uploads.values()]
       .filter((upload) => upload.bucket == context.bucket && upload.key.startsWith(prefix))
-      .sort((
-        a,
-        b,
-      ) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.created.getTime() - b.created.getTime()));
+      // By key, then by creation, which upload IDs sort by.
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.uploadId < b.uploadId ? -1 : 1));
     // Entries are uploads, or common prefixes standing for all uploads under them.
     type Entry = { marker: string; uploadId: string; prefix?: string; upload?: EmulatorUpload };
     const entries: Entry[] = [];
@@ -476,10 +487,11 @@ const listUploads: EmulatorRoute = {
     }
     let start = 0;
     if (keyMarker) {
-      const index = entries.findIndex((entry) =>
-        entry.marker == keyMarker && (entry.uploadId == idMarker || entry.prefix)
+      // After (key marker, upload ID marker) in listing order, even if that upload is gone since.
+      start = entries.findIndex((entry) =>
+        entry.marker > keyMarker ||
+        (entry.marker == keyMarker && !entry.prefix && !!idMarker && entry.uploadId > idMarker)
       );
-      start = index >= 0 ? index + 1 : entries.findIndex((entry) => entry.marker > keyMarker);
       if (start < 0) start = entries.length;
     }
     const page = entries.slice(start, start + limit);

@@ -1,6 +1,7 @@
 import {
   check,
   checkBucket,
+  checkHeaderValue,
   checkKey,
   MAX_PART_SIZE,
   MAX_PARTS,
@@ -15,6 +16,7 @@ export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 export interface PlanInput {
   bucket: string;
   key: string;
+  uploadId?: string;
   body: UploadBody;
   size?: number;
   partSize?: number;
@@ -51,6 +53,7 @@ export function planUpload(input: PlanInput): UploadPlan {
   const { concurrency = 4, minPartSize = MIN_PART_SIZE } = input;
   checkBucket(input.bucket);
   checkKey(input.key);
+  if (input.uploadId !== undefined) checkHeaderValue("uploadId", input.uploadId, 1024);
   check(
     Number.isInteger(minPartSize) && minPartSize >= 1 && minPartSize <= MIN_PART_SIZE,
     "minPartSize",
@@ -77,6 +80,12 @@ export function planUpload(input: PlanInput): UploadPlan {
     "body",
     "Body must be a ReadableStream, Blob, Uint8Array, ArrayBuffer, string or async iterable",
     Object.prototype.toString.call(body),
+  );
+  check(
+    !(body instanceof Uint8Array && !(body.buffer instanceof ArrayBuffer)),
+    "body",
+    "Body must not live in shared memory, which fetch cannot send",
+    "a view of a SharedArrayBuffer",
   );
   check(
     !(body instanceof ReadableStream && body.locked),

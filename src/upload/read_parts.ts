@@ -26,7 +26,7 @@ const PARTS_PER_SIZE = 1000;
  * The size of part `index`. With a known total the size is fixed, so part
  * `i` holds bytes `[i × size, (i + 1) × size)`. With an unknown total the
  * size doubles every 1000 parts, so 10,000 parts hold 1023 × 1000 base-sized
- * parts' worth of bytes (8.3 TB at 8 MiB) and the limit is never reached first.
+ * parts' worth of bytes (8.6 TB at 8 MiB) and the limit is never reached first.
  *
  * @param index The part's index.
  * @param base The starting part size.
@@ -171,6 +171,21 @@ async function readBlob(blob: Blob): Promise<Uint8Array> {
   } catch (error) {
     // A File whose underlying file changed or vanished cannot be read.
     throw new SourceFailure(error);
+  }
+}
+
+/**
+ * Releases a body that will not be read after all, so that a stream does
+ * not hold its source (a file, a network response) open.
+ *
+ * @param body The body.
+ * @param reason Why, passed on to the stream.
+ */
+export function cancelBody(body: Exclude<UploadBody, string>, reason: unknown): void {
+  if (body instanceof ReadableStream) {
+    if (!body.locked) body.cancel(reason).catch(() => {});
+  } else if (!(body instanceof Blob || body instanceof Uint8Array || body instanceof ArrayBuffer)) {
+    body[Symbol.asyncIterator]().return?.()?.catch(() => {});
   }
 }
 

@@ -14,8 +14,8 @@ import {
 import { iterateParts, type ListedPart } from "../operations/list_parts.ts";
 import { uploadPart } from "../operations/upload_part.ts";
 import { planUpload } from "./plan_upload.ts";
-import { SourceFailure, type SourcePart, type UploadBody } from "./read_parts.ts";
-import { sendParts } from "./send_parts.ts";
+import { cancelBody, SourceFailure, type SourcePart, type UploadBody } from "./read_parts.ts";
+import { sendParts, type SendPartsOutcome } from "./send_parts.ts";
 
 /** How far an upload has come, as passed to `onProgress`. */
 export interface UploadProgress {
@@ -48,7 +48,7 @@ export interface UploadInput extends InitiateMultipartUploadInput {
   concurrency?: number;
   /** Send Content-MD5 with every part, so the service refuses damaged bytes; default true. */
   md5?: boolean;
-  /** Called after every part with the progress so far. */
+  /** Called once the upload ID is known, then after every part, with the progress so far. */
   onProgress?: (progress: UploadProgress) => void;
   /** Resume this upload: parts already on the service that match the body are not sent again. */
   uploadId?: string;
@@ -119,53 +119,74 @@ export interface UploadResult {
 export async function upload(client: Client, input: UploadInput): Promise<UploadResult> {
   const plan = planUpload(input);
   const { bucket, key, signal } = input;
-  const keepParts = input.leavePartsOnError ?? input.uploadId !== undefined;
-  signal?.throwIfAborted();
-  const uploadId = input.uploadId ?? await initiate(client, input);
+  const resuming = input.uploadId !== undefined;
+  const keepParts = input.leavePartsOnError ?? resuming;
+  let uploadId: string;
   const existing = new Map<number, ListedPart>();
-  if (input.uploadId) {
-    for await (const part of iterateParts(client, { bucket, key, uploadId, signal })) {
-      existing.set(part.partNumber, part);
+  try {
+    signal?.throwIfAborted();
+    uploadId = input.uploadId ?? await initiate(client, input);
+    if (resuming) {
+      for await (const part of iterateParts(client, { bucket, key, uploadId, signal })) {
+        existing.set(part.partNumber, part);
+      }
     }
+  } catch (error) {
+    // Nothing was read: release the body, so that a stream does not hold its source open.
+    cancelBody(plan.body, error);
+    throw error;
   }
 
   let loaded = 0;
   let partsDone = 0;
-  const outcome = await sendParts(plan, {
-    signal,
-    keepParts,
-    send: (part, partSignal) =>
-      sendPart(client, input, uploadId, part, existing.get(part.partNumber), partSignal),
-    onPart: (part) => {
-      loaded += part.size;
-      partsDone++;
-      input.onProgress?.({
-        uploadId,
-        loaded,
-        total: plan.size,
-        partsDone,
-        partsTotal: plan.partsTotal,
-      });
-    },
-  });
+  // Told at once, so that a caller who keeps parts can always find the upload again.
+  const report = () =>
+    input.onProgress?.({
+      uploadId,
+      loaded,
+      total: plan.size,
+      partsDone,
+      partsTotal: plan.partsTotal,
+    });
+  let outcome: SendPartsOutcome;
+  try {
+    report();
+    outcome = await sendParts(plan, {
+      signal,
+      keepParts,
+      send: (part, partSignal) =>
+        sendPart(client, input, uploadId, part, existing.get(part.partNumber), partSignal),
+      onPart: (part) => {
+        loaded += part.size;
+        partsDone++;
+        report();
+      },
+    });
+  } catch (error) {
+    // Only the first report can fail here, before any part was read.
+    cancelBody(plan.body, error);
+    outcome = { parts: [], failed: true, error };
+  }
   const { parts } = outcome;
 
   let error: unknown = outcome.failed ? outcome.error : undefined;
   if (!outcome.failed && !signal?.aborted) {
     try {
-      // The caller's signal does not reach complete: cancelled in flight, it would leave the
-      // object's existence unknown.
+      // An abort stops complete's retries but not an attempt in flight, whose outcome must be
+      // learnt: cut off, it would leave the object's existence unknown.
       const { requestId } = await completeMultipartUpload(client, {
         bucket,
         key,
         uploadId,
         parts,
         encryption: input.encryption,
+        stopRetries: signal,
       });
       return { bucket, key, uploadId, size: loaded, parts, requestId };
     } catch (failure) {
       if (failure instanceof CompleteStatusUnknownError) {
         // The object may exist: aborting could not undo it, and would hide what happened.
+        if (signal?.aborted) throw signal.reason;
         throw new UploadError(`Completing ${key} may have succeeded: ${describe(failure)}`, {
           uploadId,
           parts,
@@ -178,10 +199,11 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
   }
 
   // Clean up before settling, so the caller sees the final state. The abort request gets no
-  // signal: it must run even when the caller's signal is what stopped the upload.
+  // signal: it must run even when the caller's signal is what stopped the upload. A new upload
+  // with no part on the service is aborted even when parts are kept: there is nothing to keep.
   let aborted = false;
   let abortError: unknown;
-  if (!keepParts) {
+  if (!keepParts || (!resuming && parts.length == 0)) {
     try {
       await abortMultipartUpload(client, { bucket, key, uploadId });
       aborted = true;
@@ -205,20 +227,27 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
 }
 
 /**
- * Initiates the upload without the caller's signal: an initiate cancelled in
- * flight may still create an upload that nobody knows of. An abort that came
- * meanwhile is honoured at once, aborting the new upload.
+ * Initiates the upload. An abort stops initiate's retries but not an attempt
+ * in flight: cut off, it could create an upload that nobody knows of. Once
+ * the attempt ends, the abort takes effect, aborting the new upload if there
+ * is one.
  */
 async function initiate(client: Client, input: UploadInput): Promise<string> {
   const { bucket, key, signal } = input;
-  const { uploadId } = await initiateMultipartUpload(client, {
-    bucket,
-    key,
-    contentType: input.contentType,
-    storageClass: input.storageClass,
-    metadata: input.metadata,
-    encryption: input.encryption,
-  });
+  let uploadId: string;
+  try {
+    ({ uploadId } = await initiateMultipartUpload(client, {
+      bucket,
+      key,
+      contentType: input.contentType,
+      storageClass: input.storageClass,
+      metadata: input.metadata,
+      encryption: input.encryption,
+      stopRetries: signal,
+    }));
+  } catch (error) {
+    throw signal?.aborted ? signal.reason : error;
+  }
   if (signal?.aborted) {
     await abortMultipartUpload(client, { bucket, key, uploadId }).catch(() => {});
     throw signal.reason;
