@@ -1,13 +1,13 @@
 /**
  * The QingStor emulator: it routes each request to an operation, after
  * authenticating it (`authenticate.ts`) and letting injected faults
- * (`faults.ts`) have their way. The operations are in `emulator_operations.ts`.
+ * (`faults.ts`) have their way. The operations are in `operations/`.
  *
  * @module
  */
 import { parseQuery } from "../sign/parse_query.ts";
 import { authenticate } from "./authenticate.ts";
-import { OPERATIONS } from "./emulator_operations.ts";
+import { OPERATIONS } from "./operations/mod.ts";
 import { faultPicker, STATUS_CODES } from "./faults.ts";
 import {
   DroppedConnection,

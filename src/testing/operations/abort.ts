@@ -1,0 +1,18 @@
+/**
+ * Abort Multipart Upload (spec §6.6), as the service answers it.
+ *
+ * @module
+ */
+import { type EmulatorRoute, findUpload, ok } from "./route.ts";
+
+/** Aborts an upload; succeeds whether or not it exists. */
+export const abort: EmulatorRoute = {
+  name: "abortMultipartUpload",
+  write: true,
+  matches: (method, key, query) => method == "DELETE" && !!key && query.has("upload_id"),
+  handle(context) {
+    const upload = findUpload(context);
+    if (upload) context.emulator.state.uploads.delete(upload.uploadId);
+    return ok(context, 204);
+  },
+};

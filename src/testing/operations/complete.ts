@@ -1,0 +1,121 @@
+/**
+ * Complete Multipart Upload (spec §6.5), as the service answers it.
+ *
+ * @module
+ */
+import { encodeHex as hex } from "../../encoding.ts";
+import { md5 } from "../../md5.ts";
+import { MAX_PARTS, MIN_PART_SIZE } from "../../validate.ts";
+import { DroppedConnection, type EmulatorPart } from "../model.ts";
+import { type EmulatorRoute, fail, findUpload, noUpload, ok } from "./route.ts";
+import { chainPart, chains } from "./digest_chain.ts";
+
+/** Assembles the listed parts into the object, with the service's checks. */
+export const complete: EmulatorRoute = {
+  name: "completeMultipartUpload",
+  write: true,
+  matches: (method, key, query) => method == "POST" && !!key && query.has("upload_id"),
+  async handle(context) {
+    const upload = findUpload(context);
+    if (!upload) return noUpload(context);
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await context.body());
+    } catch (error) {
+      if (error instanceof DroppedConnection) throw error;
+      return fail(
+        context,
+        400,
+        "incomplete_body",
+        "The body ended before Content-Length bytes arrived.",
+      );
+    }
+    let listed: { part_number?: unknown; etag?: unknown }[];
+    try {
+      listed = JSON.parse(text).object_parts;
+    } catch {
+      return fail(context, 400, "invalid_json", "The request body is not valid JSON.");
+    }
+    if (!Array.isArray(listed) || !listed.length) {
+      return fail(context, 400, "invalid_request", "object_parts must be a non-empty array.");
+    }
+    if (listed.length > MAX_PARTS) {
+      return fail(context, 400, "max_parts_exceeded", `An object has at most ${MAX_PARTS} parts.`);
+    }
+    const parts: EmulatorPart[] = [];
+    for (const [index, entry] of listed.entries()) {
+      const part = upload.parts.get(entry?.part_number as number);
+      if (!part) {
+        return fail(
+          context,
+          400,
+          "invalid_request",
+          `Part ${entry?.part_number} was not uploaded.`,
+        );
+      }
+      if (index && part.partNumber <= parts[index - 1].partNumber) {
+        return fail(context, 400, "invalid_request", "object_parts must ascend by part_number.");
+      }
+      if (entry.etag !== undefined && String(entry.etag).replaceAll('"', "") != part.etag) {
+        return fail(
+          context,
+          400,
+          "invalid_request",
+          `The etag of part ${part.partNumber} does not match.`,
+        );
+      }
+      if (
+        index < listed.length - 1 &&
+        part.size < (context.emulator.options.minPartSize ?? MIN_PART_SIZE)
+      ) {
+        return fail(
+          context,
+          400,
+          "entity_too_small",
+          `Part ${part.partNumber} is smaller than the minimum part size.`,
+        );
+      }
+      parts.push(part);
+    }
+    const size = parts.reduce((sum, part) => sum + part.size, 0);
+    let data: Uint8Array | undefined;
+    let digest: string | undefined;
+    const chain = chains.get(upload);
+    if (chain) {
+      // Numbering may start at 1 instead of 0.
+      if (chain.next == 0 && parts[0].partNumber == 1) {
+        chain.next = 1;
+        chainPart(chain);
+      }
+      // The in-order digest covers exactly the listed parts only when they are the ones it hashed.
+      const first = parts[0].partNumber;
+      const contiguous = parts.every((part, index) => part.partNumber == first + index);
+      if (
+        !chain.broken && contiguous && chain.pending.size == 0 && chain.next == first + parts.length
+      ) {
+        digest = hex(chain.md5.digest());
+      }
+    } else {
+      data = new Uint8Array(size);
+      let offset = 0;
+      for (const part of parts) {
+        data.set(part.data!, offset);
+        offset += part.size;
+      }
+      digest = hex(md5(data));
+    }
+    context.emulator.state.uploads.delete(upload.uploadId);
+    context.emulator.state.objects.set(`${upload.bucket}/${upload.key}`, {
+      bucket: upload.bucket,
+      key: upload.key,
+      size,
+      md5: digest,
+      etag: context.request.headers.get("etag") ?? undefined,
+      contentType: upload.contentType,
+      storageClass: upload.storageClass,
+      metadata: upload.metadata,
+      data,
+    });
+    return ok(context, 201);
+  },
+};
