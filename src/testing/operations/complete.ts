@@ -6,8 +6,8 @@
 import { encodeHex as hex } from "../../encoding.ts";
 import { md5 } from "../../md5.ts";
 import { MAX_PARTS, MIN_PART_SIZE } from "../../validate.ts";
-import { DroppedConnection, type EmulatorPart } from "../model.ts";
-import { type EmulatorRoute, fail, findUpload, noUpload, ok } from "./route.ts";
+import type { EmulatorPart } from "../model.ts";
+import { type EmulatorRoute, fail, findUpload, noUpload, ok, readBody } from "./route.ts";
 import { chainPart, chains } from "./digest_chain.ts";
 
 /** Assembles the listed parts into the object, with the service's checks. */
@@ -18,18 +18,9 @@ export const complete: EmulatorRoute = {
   async handle(context) {
     const upload = findUpload(context);
     if (!upload) return noUpload(context);
-    let text: string;
-    try {
-      text = new TextDecoder().decode(await context.body());
-    } catch (error) {
-      if (error instanceof DroppedConnection) throw error;
-      return fail(
-        context,
-        400,
-        "incomplete_body",
-        "The body ended before Content-Length bytes arrived.",
-      );
-    }
+    const bytes = await readBody(context);
+    if (bytes instanceof Response) return bytes;
+    const text = new TextDecoder().decode(bytes);
     let listed: { part_number?: unknown; etag?: unknown }[];
     try {
       listed = JSON.parse(text).object_parts;

@@ -6,6 +6,7 @@
 import { decodeBase64, encodeBase64 } from "../../encoding.ts";
 import { md5 } from "../../md5.ts";
 import {
+  DroppedConnection,
   type EmulatorOperation,
   type EmulatorUpload,
   errorResponse,
@@ -79,4 +80,22 @@ export function readEncryption(
     );
   }
   return keyMd5;
+}
+
+/**
+ * Reads the request body, or answers `incomplete_body` when it ends early. A
+ * dropped connection (an injected fault) is passed on, to be dropped for real.
+ */
+export async function readBody(context: RouteContext): Promise<Uint8Array | Response> {
+  try {
+    return await context.body();
+  } catch (error) {
+    if (error instanceof DroppedConnection) throw error;
+    return fail(
+      context,
+      400,
+      "incomplete_body",
+      "The body ended before Content-Length bytes arrived.",
+    );
+  }
 }

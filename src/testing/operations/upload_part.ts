@@ -6,13 +6,16 @@
 import { encodeBase64, encodeHex as hex } from "../../encoding.ts";
 import { md5 } from "../../md5.ts";
 import { MAX_PART_NUMBER } from "../../validate.ts";
+import type { EmulatorPart, EmulatorUpload, RouteContext } from "../model.ts";
 import {
-  DroppedConnection,
-  type EmulatorPart,
-  type EmulatorUpload,
-  type RouteContext,
-} from "../model.ts";
-import { type EmulatorRoute, fail, findUpload, noUpload, ok, readEncryption } from "./route.ts";
+  type EmulatorRoute,
+  fail,
+  findUpload,
+  noUpload,
+  ok,
+  readBody,
+  readEncryption,
+} from "./route.ts";
 import { chainPart, chains } from "./digest_chain.ts";
 
 function partNumberOf(context: RouteContext): number | Response {
@@ -84,18 +87,8 @@ export const uploadPart: EmulatorRoute = {
     const target = partTarget(context);
     if (target instanceof Response) return target;
     const { partNumber, upload } = target;
-    let data: Uint8Array;
-    try {
-      data = await context.body();
-    } catch (error) {
-      if (error instanceof DroppedConnection) throw error;
-      return fail(
-        context,
-        400,
-        "incomplete_body",
-        "The body ended before Content-Length bytes arrived.",
-      );
-    }
+    const data = await readBody(context);
+    if (data instanceof Response) return data;
     const declared = context.request.headers.get("content-length");
     if (declared === null && context.request.headers.has("transfer-encoding")) {
       return fail(context, 400, "invalid_request", "Upload Part needs a Content-Length.");
