@@ -611,6 +611,56 @@ describe("presign", () => {
     });
   }
 
+  for (const style of ["path", "virtual-host"] as const) {
+    it(`mints URLs for every multipart operation, in ${style} style`, async () => {
+      const { emulator, client } = inProcess({ minPartSize: 1 }, {
+        endpoint: "https://pek3a.qingstor.com",
+        style,
+      });
+      const key = "every op/ключ.bin";
+      // Whoever holds a URL sends a plain request: no credentials, no signing. (A string body
+      // would add a Content-Type nobody signed, so bytes are sent.)
+      const send = async (
+        method: "GET" | "PUT" | "POST" | "DELETE",
+        query: Record<string, string | number>,
+        init: { key?: string; body?: Uint8Array<ArrayBuffer>; headers?: Record<string, string> } = {
+          key,
+        },
+      ) => {
+        const url = await presign(client, {
+          method,
+          bucket,
+          key: init.key,
+          query,
+          headers: init.headers,
+          expiresIn: 60,
+        });
+        return emulator.fetch(new Request(url, { method, body: init.body, headers: init.headers }));
+      };
+      const started = await send("POST", { uploads: "" });
+      assert.equal(started.status, 200);
+      const { upload_id } = await started.json();
+      assert.equal(
+        (await send("PUT", { part_number: 0, upload_id }, { key, body: testBytes(4) })).status,
+        201,
+      );
+      const listed = await send("GET", { upload_id });
+      assert.equal((await listed.json()).object_parts.length, 1);
+      const uploads = await send("GET", { uploads: "" }, {});
+      assert.equal((await uploads.json()).uploads[0].upload_id, upload_id);
+      const completed = await send("POST", { upload_id }, {
+        key,
+        // A string body would go out as text/plain; this Content-Type is signed instead.
+        body: new TextEncoder().encode(JSON.stringify({ object_parts: [{ part_number: 0 }] })),
+        headers: { "content-type": "application/json" },
+      });
+      assert.equal(completed.status, 201);
+      assert.equal(emulator.state.objects.get(`${bucket}/${key}`)!.size, 4);
+      assert.equal((await send("DELETE", { upload_id })).status, 204);
+      assert.ok(emulator.state.requests.every((r) => r.auth == "query"));
+    });
+  }
+
   it("signs the headers the URL's user promises to send", async () => {
     const { emulator, client } = inProcess();
     const url = await presign(client, {
