@@ -18,6 +18,7 @@ const quick = Deno.args.includes("--quick");
 
 let passed = 0;
 let failed = 0;
+const STEP_TIMEOUT = 5 * 60 * 1000;
 
 interface Step {
   name: string;
@@ -35,6 +36,8 @@ async function run(step: Step): Promise<void> {
     env: { NO_COLOR: "1", ...step.env },
     stdout: "piped",
     stderr: "piped",
+    // A step that hangs fails on its own instead of holding CI until its time runs out.
+    signal: AbortSignal.timeout(STEP_TIMEOUT),
   });
   const { code, stdout, stderr } = await child.output();
   // deno colours its summary even with NO_COLOR when it is not a TTY; strip ANSI codes.
