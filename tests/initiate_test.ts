@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createClient, initiateMultipartUpload, QingStorError } from "../mod.ts";
 import { createEmulator } from "../src/testing/mod.ts";
-import { CREDENTIALS, inspect, withEmulator } from "./support/harness.ts";
+import { countingFetch, CREDENTIALS, inspect, withEmulator } from "./support/harness.ts";
 import { virtualHostFetch } from "./support/virtual_host_fetch.ts";
 
 const bucket = "mybucket";
@@ -331,6 +331,77 @@ describe("answers that never come", () => {
     assert.match(error.message, /no answer within 30 ms/);
     assert.equal(calls, 2);
   });
+
+  it("counts a success whose body never ends as no answer, and retries it", async () => {
+    let calls = 0;
+    const client = createClient({
+      endpoint: "http://127.0.0.1:9",
+      credentials: CREDENTIALS,
+      timeout: 30,
+      retry: { maxAttempts: 2, baseDelay: 1 },
+      fetch: (request) => {
+        calls++;
+        // Headers arrive; the body never finishes, but stops when the request is aborted.
+        const body = new ReadableStream({
+          start(controller) {
+            request.signal.addEventListener("abort", () => controller.error(request.signal.reason));
+          },
+        });
+        return Promise.resolve(new Response(body, { status: 200 }));
+      },
+    });
+    const error = await initiateMultipartUpload(client, { bucket, key: "k" }).catch((e) => e);
+    assert.equal(error.status, 0, String(error));
+    assert.match(error.message, /no answer within 30 ms/);
+    assert.equal(calls, 2);
+  });
+
+  it("stops retrying on stopRetries, even with a signal too, without waiting out the backoff", () =>
+    withEmulator(
+      { faults: [{ operations: ["initiateMultipartUpload"], status: 503 }] },
+      async ({ client, emulator }) => {
+        const stop = new AbortController();
+        const slow = client({ retry: { maxAttempts: 5, baseDelay: 60_000, maxDelay: 60_000 } });
+        const pending = initiateMultipartUpload(slow, {
+          bucket,
+          key: "k",
+          signal: new AbortController().signal,
+          stopRetries: stop.signal,
+        }).catch((e) => e);
+        while (!emulator.state.requests.length) await new Promise((r) => setTimeout(r, 5));
+        stop.abort();
+        const error = await pending;
+        assert.equal(error.status, 503, "the last failure is the answer");
+        assert.equal(emulator.state.requests.length, 1);
+      },
+    ));
+
+  for (const withAny of [true, false]) {
+    it(`does not send a request whose signal aborted while it was signed${withAny ? "" : ", without AbortSignal.any"}`, async () => {
+      const any = AbortSignal.any;
+      if (!withAny) (AbortSignal as { any?: unknown }).any = undefined;
+      try {
+        const counter = countingFetch();
+        const controller = new AbortController();
+        const reason = new Error("aborted while signing");
+        const client = createClient({
+          zone: "pek3a",
+          fetch: counter.fetch,
+          credentials: () => {
+            controller.abort(reason);
+            return CREDENTIALS;
+          },
+        });
+        await assert.rejects(
+          initiateMultipartUpload(client, { bucket, key: "k", signal: controller.signal }),
+          (error) => error === reason,
+        );
+        assert.equal(counter.count, 0);
+      } finally {
+        AbortSignal.any = any;
+      }
+    });
+  }
 });
 
 describe("error responses that are not JSON", () => {

@@ -712,6 +712,45 @@ describe("upload()", () => {
       },
     ));
 
+  it("reports a complete cut off by the abort as possibly done, not as the abort", async () => {
+    const { emulator, client: c } = inProcess({
+      minPartSize: partSize,
+      faults: [{ operations: ["completeMultipartUpload"], delay: 40, drop: "after-handling" }],
+    });
+    const controller = new AbortController();
+    const pending = upload(c, {
+      bucket,
+      key: "cut",
+      body: testBytes(3000),
+      ...sizing,
+      signal: controller.signal,
+    });
+    while (!emulator.state.requests.some((r) => r.operation == "completeMultipartUpload")) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    controller.abort(new Error("user abort"));
+    const error = await pending.catch((e) => e);
+    assert.ok(error instanceof UploadError, String(error));
+    assert.ok(error.cause instanceof CompleteStatusUnknownError);
+    assert.equal(error.aborted, false);
+    assert.ok(emulator.state.objects.has(`${bucket}/cut`), "the object exists, as reported");
+  });
+
+  it("keeps the real error when an iterable's return() hands back a plain value", () =>
+    withEmulator(
+      { minPartSize: partSize, faults: [{ operations: ["initiateMultipartUpload"], status: 403 }] },
+      async ({ client }) => {
+        const body: AsyncIterable<Uint8Array> = {
+          [Symbol.asyncIterator]: () => ({
+            next: () => Promise.resolve({ done: false, value: testBytes(10) }),
+            return: (() => ({ done: true, value: undefined })) as never,
+          }),
+        };
+        const error = await upload(client(), { bucket, key: "k", body, ...sizing }).catch((e) => e);
+        assert.equal(error.code, "permission_denied", String(error));
+      },
+    ));
+
   it("checks its input before sending anything", async () => {
     const counter = countingFetch();
     const c = createClient({ zone: "pek3a", credentials: CREDENTIALS, fetch: counter.fetch });

@@ -83,6 +83,8 @@ export async function send<Body = any>(
       );
       headers.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
     }
+    // Credentials and signing were awaited: the caller may have aborted meanwhile.
+    signal?.throwIfAborted();
     const attempt$ = attemptSignal(signal, client.timeout);
     let failure: QingStorError;
     let retryable = true;
@@ -98,20 +100,26 @@ export async function send<Body = any>(
         response = await client.fetch(outgoing);
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
-        failure = new QingStorError({
-          operation,
-          status: 0,
-          message: attempt$.signal.aborted
-            ? `no answer within ${client.timeout} ms`
-            : (error as Error)?.message ?? String(error),
-          attempts: attempt,
-          cause: error,
-        });
+        failure = attempt$.signal.aborted
+          ? noAnswer(operation, attempt, client.timeout, error)
+          : new QingStorError({
+            operation,
+            status: 0,
+            message: (error as Error)?.message ?? String(error),
+            attempts: attempt,
+            cause: error,
+          });
       }
       if (response?.status == request.expect) {
-        return await readSuccess(response, operation, attempt, signal);
-      }
-      if (response) {
+        try {
+          return await readSuccess(response, operation, attempt);
+        } catch (error) {
+          if (signal?.aborted) throw signal.reason;
+          // A body that is not JSON is final; one cut off by the deadline is no answer.
+          if (!attempt$.signal.aborted) throw error;
+          failure = noAnswer(operation, attempt, client.timeout, error);
+        }
+      } else if (response) {
         failure = await readError(response, operation, attempt);
         const code = failure.code?.toLowerCase();
         const serverDate = Date.parse(response.headers.get("date") ?? "");
@@ -133,7 +141,7 @@ export async function send<Body = any>(
     if (!retryable || attempt >= client.retry.maxAttempts || retrySignal?.aborted) throw failure!;
     const ceiling = Math.min(client.retry.maxDelay, client.retry.baseDelay * 2 ** (attempt - 1));
     try {
-      await sleep(Math.random() * ceiling, signal ?? retrySignal);
+      await sleep(Math.random() * ceiling, signal, retrySignal);
     } catch (reason) {
       // Retries were stopped: the last failure is the answer.
       if (signal?.aborted) throw reason;
@@ -142,12 +150,22 @@ export async function send<Body = any>(
   }
 }
 
+/** A failure for an attempt that got no (whole) answer before its deadline: retried. */
+function noAnswer(operation: string, attempts: number, timeout: number, cause: unknown) {
+  return new QingStorError({
+    operation,
+    status: 0,
+    message: `no answer within ${timeout} ms`,
+    attempts,
+    cause,
+  });
+}
+
 /** Reads a successful response: the JSON body of a 200, nothing otherwise. */
 async function readSuccess<Body>(
   response: Response,
   operation: string,
   attempts: number,
-  signal: AbortSignal | undefined,
 ): Promise<ServiceResponse<Body>> {
   const requestId = response.headers.get("x-qs-request-id") ?? "";
   let body;
@@ -155,7 +173,6 @@ async function readSuccess<Body>(
     // Drained even when empty, so that the connection can be reused.
     body = response.status == 200 ? await response.json() : await response.body?.cancel();
   } catch (error) {
-    if (signal?.aborted) throw signal.reason;
     // Not retried: the request took effect, and trying again could repeat it.
     throw new QingStorError({
       operation,
@@ -221,6 +238,8 @@ function attemptSignal(
   }
   const follow = () => deadline.abort(caller.reason);
   caller.addEventListener("abort", follow, { once: true });
+  // An abort before the listener was added would never reach it.
+  if (caller.aborted) follow();
   return {
     signal: deadline.signal,
     done: () => {
@@ -230,18 +249,19 @@ function attemptSignal(
   };
 }
 
-/** Waits, unless the signal aborts first. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
+/** Waits, unless one of the signals aborts first; rejects with that signal's reason. */
+function sleep(ms: number, ...signals: (AbortSignal | undefined)[]): Promise<void> {
+  const watched = signals.filter((signal) => signal !== undefined);
+  const aborted = watched.find((signal) => signal.aborted);
+  if (aborted) return Promise.reject(aborted.reason);
   return new Promise((resolve, reject) => {
-    const abort = () => {
+    const stop = (error?: unknown) => {
       clearTimeout(timer);
-      reject(signal!.reason);
+      for (const signal of watched) signal.removeEventListener("abort", onAbort);
+      error === undefined ? resolve() : reject(error);
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", abort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", abort, { once: true });
+    const onAbort = (event: Event) => stop((event.target as AbortSignal).reason);
+    const timer = setTimeout(stop, ms);
+    for (const signal of watched) signal.addEventListener("abort", onAbort, { once: true });
   });
 }

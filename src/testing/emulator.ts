@@ -158,7 +158,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       operation.name,
       `${operation.name} ${bucket}/${key ?? ""} ${query.get("part_number") ?? ""}`,
     );
-    if (fault?.delay) await new Promise((resolve) => setTimeout(resolve, fault.delay));
+    if (fault?.delay) await pause(fault.delay, request.signal);
     // A request with no body to drop a connection in the middle of is dropped before it.
     const hasBody = request.body !== null && request.headers.get("content-length") !== "0";
     if (fault?.drop == "before-body" || (fault?.drop == "mid-body" && !hasBody)) {
@@ -170,7 +170,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const body = async () => {
       if (fault?.drop != "mid-body") return new Uint8Array(await request.arrayBuffer());
       // Read about half of what was announced, then hang up on the sender.
-      const half = Number(request.headers.get("content-length") ?? 0) / 2;
+      // In-process requests carry no Content-Length: then a first chunk stands for half.
+      const half = Number(request.headers.get("content-length") ?? 1) / 2;
       const reader = request.body?.getReader();
       for (let seen = 0; reader && seen < half;) {
         const { done, value } = await reader.read();
@@ -197,6 +198,19 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   }
 
   return emulator;
+}
+
+/** Waits, or stops waiting when the request is aborted: no timer outlives its request. */
+function pause(ms: number, signal: AbortSignal | null): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 /** Settles as the promise does, or rejects with the signal's reason if it aborts first. */

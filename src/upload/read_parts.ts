@@ -129,7 +129,7 @@ export async function* readParts(
   } finally {
     // Stops a source that is still producing when the upload ends early. Not awaited: an async
     // generator runs its return() only after a pending next(), which may never come.
-    chunks.return?.(undefined)?.catch(() => {});
+    settle(() => chunks.return?.(undefined));
   }
   if (filled || partNumber == 0) {
     yield { partNumber, offset, bytes: buffer?.subarray(0, filled) ?? new Uint8Array(0) };
@@ -183,10 +183,19 @@ async function readBlob(blob: Blob): Promise<Uint8Array> {
  */
 export function cancelBody(body: Exclude<UploadBody, string>, reason: unknown): void {
   if (body instanceof ReadableStream) {
-    if (!body.locked) body.cancel(reason).catch(() => {});
+    if (!body.locked) settle(() => body.cancel(reason));
   } else if (!(body instanceof Blob || body instanceof Uint8Array || body instanceof ArrayBuffer)) {
-    body[Symbol.asyncIterator]().return?.()?.catch(() => {});
+    settle(() => body[Symbol.asyncIterator]().return?.());
   }
+}
+
+/**
+ * Runs a clean-up step and ignores how it ends: a source's `return()` may
+ * throw, reject, or hand back a plain value, and none of that may hide the
+ * error being reported.
+ */
+function settle(step: () => unknown): void {
+  Promise.resolve().then(step).catch(() => {});
 }
 
 /** One iterator over a stream or an async iterable; not every runtime makes streams iterable. */

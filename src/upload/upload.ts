@@ -185,8 +185,8 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
       return { bucket, key, uploadId, size: loaded, parts, requestId };
     } catch (failure) {
       if (failure instanceof CompleteStatusUnknownError) {
-        // The object may exist: aborting could not undo it, and would hide what happened.
-        if (signal?.aborted) throw signal.reason;
+        // The object may exist: aborting could not undo it, and would hide what happened. Even
+        // after the caller's abort, this is reported rather than the reason: it matters more.
         throw new UploadError(`Completing ${key} may have succeeded: ${describe(failure)}`, {
           uploadId,
           parts,
