@@ -48,11 +48,19 @@ export interface UploadInput extends InitiateMultipartUploadInput {
   concurrency?: number;
   /** Send Content-MD5 with every part, so the service refuses damaged bytes; default true. */
   md5?: boolean;
-  /** Called once the upload ID is known, then after every part, with the progress so far. */
+  /**
+   * Called once the upload ID is known, then after every part, with the
+   * progress so far. An exception it throws fails the upload.
+   */
   onProgress?: (progress: UploadProgress) => void;
   /** Resume this upload: parts already on the service that match the body are not sent again. */
   uploadId?: string;
-  /** On failure, keep the parts on the service (for a later resume) instead of aborting. */
+  /**
+   * On failure, keep the parts on the service (for a later resume) instead of
+   * aborting the upload. Default: false for a new upload, true when resuming
+   * one given by `uploadId`. A new upload with no part on the service yet is
+   * aborted all the same: there is nothing to keep.
+   */
   leavePartsOnError?: boolean;
 }
 
@@ -78,7 +86,9 @@ export interface UploadResult {
  * `partSize × (concurrency + 1)` bytes of body held), retries what fails,
  * and completes. On failure or abort, requests in flight are cancelled and
  * the upload is aborted on the service before the promise settles, so
- * nothing is left behind (unless `leavePartsOnError`).
+ * nothing is left behind (unless `leavePartsOnError`, the default when
+ * resuming). An abort never cuts off an initiate or complete attempt in
+ * flight, whose outcome must be known.
  *
  * @param client The client.
  * @param input The object, its body, and how to upload it.
@@ -86,7 +96,8 @@ export interface UploadResult {
  * @throws {ValidationError} If the input is invalid; nothing is sent.
  * @throws {QingStorError} If the upload could not be initiated (or listed, to resume).
  * @throws {SourceError} If reading the body failed.
- * @throws {UploadError} If a part or the complete request failed for good.
+ * @throws {UploadError} If a part or the complete request failed for good, or complete's outcome
+ * is unknown (its `cause` is then a `CompleteStatusUnknownError`, and nothing was aborted).
  * @throws The signal's reason, when the signal aborts.
  *
  * @example
