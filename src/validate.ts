@@ -23,7 +23,7 @@ export const MAX_METADATA_NAME = 512;
 const encoder = new TextEncoder();
 
 /** Shows a received value in a message: quoted, and cut short when long. */
-export function show(value: unknown): string {
+function show(value: unknown): string {
   const text = typeof value === "string" ? JSON.stringify(value) : String(value);
   return text.length > 80 ? text.slice(0, 77) + "..." : text;
 }
@@ -144,5 +144,15 @@ export function checkLimit(limit: number | undefined): void {
     "limit",
     "Limit must be a whole number from 1 to 1000",
     limit,
+  );
+}
+
+/** Checks that bytes do not live in shared memory, which `fetch` cannot send. */
+export function checkNotShared(body: unknown, parameter = "body"): void {
+  check(
+    !(body instanceof Uint8Array && !(body.buffer instanceof ArrayBuffer)),
+    parameter,
+    "Bytes must not live in shared memory, which fetch cannot send",
+    "a view of a SharedArrayBuffer",
   );
 }

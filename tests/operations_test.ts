@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   abortMultipartUpload,
+  type Client,
   completeMultipartUpload,
   CompleteStatusUnknownError,
   createClient,
@@ -23,6 +24,19 @@ import { vectors } from "./support/vectors.ts";
 
 const bucket = "mybucket";
 const small = { minPartSize: 1024 };
+
+/** Starts an upload of `k` with one 10-byte part; returns its ID. */
+async function startWithOnePart(client: Client): Promise<string> {
+  const { uploadId } = await initiateMultipartUpload(client, { bucket, key: "k" });
+  await uploadPart(client, { bucket, key: "k", uploadId, partNumber: 0, body: testBytes(10) });
+  return uploadId;
+}
+
+/** Completes that upload from its one part; returns what it threw, if anything. */
+function completeOnePart(client: Client, uploadId: string) {
+  return completeMultipartUpload(client, { bucket, key: "k", uploadId, parts: [{ partNumber: 0 }] })
+    .catch((error) => error);
+}
 
 describe("the multipart lifecycle over HTTP", () => {
   it("uploads parts of every body kind, lists them, completes byte-exact", () =>
@@ -166,8 +180,7 @@ describe("the multipart lifecycle over HTTP", () => {
   it("refuses a small part that is not the last with entity_too_small", () =>
     withEmulator(small, async ({ client }) => {
       const c = client();
-      const { uploadId } = await initiateMultipartUpload(c, { bucket, key: "k" });
-      await uploadPart(c, { bucket, key: "k", uploadId, partNumber: 0, body: testBytes(10) });
+      const uploadId = await startWithOnePart(c);
       await uploadPart(c, { bucket, key: "k", uploadId, partNumber: 1, body: testBytes(10) });
       const error = await completeMultipartUpload(c, {
         bucket,
@@ -182,8 +195,7 @@ describe("the multipart lifecycle over HTTP", () => {
   it("refuses a wrong part ETag at complete", () =>
     withEmulator(small, async ({ client }) => {
       const c = client();
-      const { uploadId } = await initiateMultipartUpload(c, { bucket, key: "k" });
-      await uploadPart(c, { bucket, key: "k", uploadId, partNumber: 0, body: testBytes(10) });
+      const uploadId = await startWithOnePart(c);
       const error = await completeMultipartUpload(c, {
         bucket,
         key: "k",
@@ -200,15 +212,8 @@ describe("the multipart lifecycle over HTTP", () => {
       ...small,
       faults: [{ operations: ["completeMultipartUpload"], drop: "after-handling", times: 1 }],
     });
-    const { uploadId } = await initiateMultipartUpload(c, { bucket, key: "k" });
-    await uploadPart(c, { bucket, key: "k", uploadId, partNumber: 0, body: testBytes(10) });
-    const error = await completeMultipartUpload(c, {
-      bucket,
-      key: "k",
-      uploadId,
-      parts: [{ partNumber: 0 }],
-    })
-      .catch((e) => e);
+    const uploadId = await startWithOnePart(c);
+    const error = await completeOnePart(c, uploadId);
     assert.ok(error instanceof CompleteStatusUnknownError, String(error));
     assert.ok(error instanceof QingStorError);
     assert.equal(error.code, "upload_not_exists");
@@ -222,15 +227,8 @@ describe("the multipart lifecycle over HTTP", () => {
       { ...small, faults: [{ operations: ["completeMultipartUpload"], drop: "after-handling" }] },
       { retry: { maxAttempts: 1 } },
     );
-    const { uploadId } = await initiateMultipartUpload(c, { bucket, key: "k" });
-    await uploadPart(c, { bucket, key: "k", uploadId, partNumber: 0, body: testBytes(10) });
-    const error = await completeMultipartUpload(c, {
-      bucket,
-      key: "k",
-      uploadId,
-      parts: [{ partNumber: 0 }],
-    })
-      .catch((e) => e);
+    const uploadId = await startWithOnePart(c);
+    const error = await completeOnePart(c, uploadId);
     assert.ok(error instanceof CompleteStatusUnknownError, String(error));
     assert.equal(error.status, 0);
     assert.match(error.message, /no answer/);
@@ -245,8 +243,7 @@ describe("the multipart lifecycle over HTTP", () => {
       },
       async ({ client, emulator }) => {
         const c = client();
-        const { uploadId } = await initiateMultipartUpload(c, { bucket, key: "k" });
-        await uploadPart(c, { bucket, key: "k", uploadId, partNumber: 0, body: testBytes(10) });
+        const uploadId = await startWithOnePart(c);
         await completeMultipartUpload(c, {
           bucket,
           key: "k",
@@ -294,8 +291,7 @@ describe("the multipart lifecycle over HTTP", () => {
   it("aborts idempotently and leaves nothing behind", () =>
     withEmulator(small, async ({ client, emulator }) => {
       const c = client();
-      const { uploadId } = await initiateMultipartUpload(c, { bucket, key: "k" });
-      await uploadPart(c, { bucket, key: "k", uploadId, partNumber: 0, body: testBytes(10) });
+      const uploadId = await startWithOnePart(c);
       await abortMultipartUpload(c, { bucket, key: "k", uploadId });
       assert.equal(emulator.state.uploads.size, 0);
       const again = await abortMultipartUpload(c, { bucket, key: "k", uploadId });

@@ -12,7 +12,13 @@ import {
   type UploadProgress,
   ValidationError,
 } from "../mod.ts";
-import { countingFetch, CREDENTIALS, inProcess, withEmulator } from "./support/harness.ts";
+import {
+  countingFetch,
+  CREDENTIALS,
+  inProcess,
+  untilRequest,
+  withEmulator,
+} from "./support/harness.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
 
 const bucket = "mybucket";
@@ -431,9 +437,7 @@ describe("upload()", () => {
         ...sizing,
         signal: controller.signal,
       });
-      while (!emulator.state.requests.some((r) => r.operation == "initiateMultipartUpload")) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await untilRequest(emulator, (r) => r.operation == "initiateMultipartUpload");
       await new Promise((resolve) => setTimeout(resolve, 20));
       controller.abort(reason);
       await assert.rejects(pending, (error) => error === reason);
@@ -497,9 +501,7 @@ describe("upload()", () => {
           ...sizing,
           signal: controller.signal,
         });
-        while (!emulator.state.requests.some((r) => r.operation == "completeMultipartUpload")) {
-          await new Promise((resolve) => setTimeout(resolve, 2));
-        }
+        await untilRequest(emulator, (r) => r.operation == "completeMultipartUpload");
         controller.abort(new Error("too late"));
         const result = await pending;
         assert.equal(result.size, 3000);
@@ -647,7 +649,7 @@ describe("upload()", () => {
           ...sizing,
           signal: controller.signal,
         });
-        while (!emulator.state.requests.length) await new Promise((r) => setTimeout(r, 5));
+        await untilRequest(emulator);
         controller.abort(reason);
         await assert.rejects(pending, (error) => error === reason);
         assert.equal(emulator.state.requests.length, 1, "no retry after the abort");
@@ -725,9 +727,7 @@ describe("upload()", () => {
       ...sizing,
       signal: controller.signal,
     });
-    while (!emulator.state.requests.some((r) => r.operation == "completeMultipartUpload")) {
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
+    await untilRequest(emulator, (r) => r.operation == "completeMultipartUpload");
     controller.abort(new Error("user abort"));
     const error = await pending.catch((e) => e);
     assert.ok(error instanceof UploadError, String(error));

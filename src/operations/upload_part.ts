@@ -5,7 +5,7 @@ import { type Encryption, encryptionHeaders } from "../request/encryption_header
 import { readEtag } from "../request/etag.ts";
 import type { QueryParameter } from "../request/request_url.ts";
 import { send } from "../request/send.ts";
-import { check, checkPartNumber, checkPartSize, checkUpload } from "../validate.ts";
+import { check, checkNotShared, checkPartNumber, checkPartSize, checkUpload } from "../validate.ts";
 
 /** Where a part goes: the upload and the part number. */
 export interface PartTarget {
@@ -90,13 +90,9 @@ export async function uploadPart(
     "A part body must be a Uint8Array, ArrayBuffer or Blob",
     Object.prototype.toString.call(given),
   );
-  check(
-    !(given instanceof Uint8Array && !(given.buffer instanceof ArrayBuffer)),
-    "body",
-    "A part body must not live in shared memory, which fetch cannot send",
-    "a view of a SharedArrayBuffer",
-  );
-  // A typed Blob would make fetch add a Content-Type that was not signed: slice() drops the type.
+  checkNotShared(given);
+  // slice() drops a Blob's type, so no Content-Type goes out (where the runtime keeps it, Bun, it is
+  // signed as sent).
   const body = given instanceof Blob
     ? given.slice()
     : given instanceof ArrayBuffer
@@ -113,8 +109,6 @@ export async function uploadPart(
     query: partQuery(input),
     headers: {
       "content-md5": contentMd5,
-      // Bun keeps a Blob's type through slice(); what fetch will send must be what is signed.
-      "content-type": body instanceof Blob && body.type ? body.type : undefined,
       ...await encryptionHeaders(input.encryption),
     },
     body,

@@ -75,15 +75,7 @@ export async function send<Body = any>(
       if (value !== undefined) headers.set(name, value);
     }
     const credentials = await client.credentials();
-    if (credentials) {
-      headers.set("x-qs-date", new Date(Date.now() + client.clockOffset).toUTCString());
-      const signed = await signature(
-        credentials.secretAccessKey,
-        stringToSign({ method, url, headers, virtualHostBucket }),
-      );
-      headers.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
-    }
-    // Credentials and signing were awaited: the caller may have aborted meanwhile.
+    // The credentials were awaited: the caller may have aborted meanwhile.
     signal?.throwIfAborted();
     const attempt$ = attemptSignal(signal, client.timeout);
     let failure: QingStorError;
@@ -95,6 +87,19 @@ export async function send<Body = any>(
         body: request.body as BodyInit | undefined,
         signal: attempt$.signal,
       });
+      if (credentials) {
+        // Signed from the request as built, so a Content-Type the runtime added for the body
+        // (Bun keeps a Blob's type through slice()) is signed as it will be sent.
+        const sent = outgoing.headers;
+        sent.set("x-qs-date", new Date(Date.now() + client.clockOffset).toUTCString());
+        const signed = await signature(
+          credentials.secretAccessKey,
+          stringToSign({ method, url, headers: sent, virtualHostBucket }),
+        );
+        sent.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
+        // Signing was awaited too; a transport need not check an aborted signal itself.
+        signal?.throwIfAborted();
+      }
       let response: Response | undefined;
       try {
         response = await client.fetch(outgoing);

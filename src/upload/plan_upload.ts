@@ -3,6 +3,7 @@ import {
   checkBucket,
   checkHeaderValue,
   checkKey,
+  checkNotShared,
   MAX_PART_SIZE,
   MAX_PARTS,
   MIN_PART_SIZE,
@@ -81,12 +82,7 @@ export function planUpload(input: PlanInput): UploadPlan {
     "Body must be a ReadableStream, Blob, Uint8Array, ArrayBuffer, string or async iterable",
     Object.prototype.toString.call(body),
   );
-  check(
-    !(body instanceof Uint8Array && !(body.buffer instanceof ArrayBuffer)),
-    "body",
-    "Body must not live in shared memory, which fetch cannot send",
-    "a view of a SharedArrayBuffer",
-  );
+  checkNotShared(body);
   check(
     !(body instanceof ReadableStream && body.locked),
     "body",

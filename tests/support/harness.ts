@@ -97,3 +97,13 @@ export function inProcess(
   });
   return { emulator, client };
 }
+
+/** Waits until the emulator has received a request that satisfies the test. */
+export async function untilRequest(
+  emulator: Emulator,
+  test: (record: Emulator["state"]["requests"][number]) => boolean = () => true,
+): Promise<void> {
+  while (!emulator.state.requests.some(test)) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}

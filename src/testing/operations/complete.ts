@@ -6,6 +6,7 @@
 import { encodeHex as hex } from "../../encoding.ts";
 import { md5 } from "../../md5.ts";
 import { MAX_PARTS, MIN_PART_SIZE } from "../../validate.ts";
+import { unquoteEtag } from "../../request/etag.ts";
 import type { EmulatorPart } from "../model.ts";
 import { type EmulatorRoute, fail, findUpload, noUpload, ok, readBody } from "./route.ts";
 import { chainPart, chains } from "./digest_chain.ts";
@@ -47,7 +48,7 @@ export const complete: EmulatorRoute = {
       if (index && part.partNumber <= parts[index - 1].partNumber) {
         return fail(context, 400, "invalid_request", "object_parts must ascend by part_number.");
       }
-      if (entry.etag !== undefined && String(entry.etag).replaceAll('"', "") != part.etag) {
+      if (entry.etag !== undefined && unquoteEtag(String(entry.etag)) != part.etag) {
         return fail(
           context,
           400,
