@@ -73,7 +73,7 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
       "./testing": { types: "./esm/src/testing/mod.d.ts", import: "./esm/src/testing/mod.js" },
     },
     sideEffects: false,
-    engines: { node: ">=20" },
+    engines: { node: ">=20.3" },
     files: ["esm/"],
   };
   await Deno.writeTextFile(`${dir}/package.json`, JSON.stringify(manifest, null, 2) + "\n");

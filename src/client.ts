@@ -1,5 +1,4 @@
-import { ValidationError } from "./errors.ts";
-import { check } from "./validate.ts";
+import { check, matches } from "./validate.ts";
 
 /** An access key pair. */
 export interface Credentials {
@@ -69,17 +68,15 @@ export interface Client {
   clockOffset: number;
 }
 
+const KEY_PAIR = ["accessKeyId", "secretAccessKey"] as const;
+
 function checkCredentials(credentials: Credentials): Credentials {
   check(
-    credentials && typeof credentials.accessKeyId == "string" && credentials.accessKeyId &&
-      typeof credentials.secretAccessKey == "string" && credentials.secretAccessKey,
+    KEY_PAIR.every((name) => typeof credentials?.[name] == "string" && credentials[name]),
     "credentials",
     "Credentials need both accessKeyId and secretAccessKey (omit credentials for anonymous access)",
-    credentials
-      ? `accessKeyId ${credentials.accessKeyId ? "set" : "missing"}, secretAccessKey ${
-        credentials.secretAccessKey ? "set" : "missing"
-      }`
-      : credentials,
+    // Which half is missing, never a value.
+    KEY_PAIR.map((name) => `${name} ${credentials?.[name] ? "set" : "missing"}`).join(", "),
   );
   return credentials;
 }
@@ -105,62 +102,49 @@ function checkCredentials(credentials: Credentials): Credentials {
  * ```
  */
 export function createClient(options: ClientOptions): Client {
-  const { zone, credentials, style = "path", retry } = options;
-  check(zone || options.endpoint, "zone", "Either zone or endpoint is required", zone);
-  if (zone && !options.endpoint) {
-    check(/^[a-z0-9-]+$/.test(zone), "zone", "Zone must be lowercase letters, digits and -", zone);
-  }
-  let endpoint: URL;
+  const { zone, credentials, style = "path", timeout = 300_000, fetch: transport } = options;
+  const { maxAttempts = 4, baseDelay = 200, maxDelay = 20_000 } = options.retry ?? {};
+  check(
+    options.endpoint || matches(/^[a-z0-9-]+$/, zone),
+    "zone",
+    "Either an endpoint or a zone of lowercase letters, digits and - is required",
+    zone,
+  );
+  let endpoint: URL | undefined;
   try {
     endpoint = new URL(options.endpoint ?? `https://${zone}.qingstor.com`);
   } catch {
-    throw new ValidationError(
-      "endpoint",
-      `Endpoint must be an absolute URL, received "${options.endpoint}"`,
-    );
+    // Reported below.
   }
   check(
-    /^https?:$/.test(endpoint.protocol) && endpoint.pathname == "/" && !endpoint.search,
+    endpoint && /^https?:$/.test(endpoint.protocol) && endpoint.pathname == "/" && !endpoint.search,
     "endpoint",
     "Endpoint must be an http or https URL with no path or query (the bucket and key make the path)",
-    options.endpoint === undefined ? undefined : String(options.endpoint),
+    String(options.endpoint),
   );
   check(
-    style == "path" || style == "virtual-host",
+    style == "path" || style == "virtual-host" && !/^[\d.]+$|^\[/.test(endpoint.hostname),
     "style",
-    'Style must be "path" or "virtual-host"',
-    style,
+    'Style must be "path", or "virtual-host" with a host name rather than an IP address',
+    style == "path" || style == "virtual-host" ? endpoint.hostname : style,
   );
-  check(
-    style == "path" || !/^(\d+\.\d+\.\d+\.\d+|\[.*\])$/.test(endpoint.hostname),
-    "style",
-    "Virtual-host style needs a host name, not an IP address",
-    endpoint.hostname,
-  );
-  const { maxAttempts = 4, baseDelay = 200, maxDelay = 20_000 } = retry ?? {};
-  check(
-    Number.isInteger(maxAttempts) && maxAttempts >= 1,
-    "retry.maxAttempts",
-    "Attempts must be a whole number of at least 1",
-    maxAttempts,
-  );
-  for (const [name, delay] of [["baseDelay", baseDelay], ["maxDelay", maxDelay]] as const) {
+  for (
+    const [name, value, min] of [
+      ["retry.maxAttempts", maxAttempts, 1],
+      ["retry.baseDelay", baseDelay, 0],
+      ["retry.maxDelay", maxDelay, 0],
+      ["timeout", timeout, 1],
+    ] as const
+  ) {
+    // setTimeout's limit bounds every delay.
     check(
-      delay >= 0 && delay <= 3_600_000,
-      `retry.${name}`,
-      "Delays must be 0 to 3600000 ms",
-      delay,
+      Number.isInteger(value) && value >= min && value < 2 ** 31,
+      name,
+      `${name} must be a whole number from ${min} to 2147483647`,
+      value,
     );
   }
-  const { timeout = 300_000 } = options;
-  check(
-    Number.isFinite(timeout) && timeout > 0 && timeout <= 2 ** 31 - 1,
-    "timeout",
-    "Timeout must be a positive number of milliseconds, at most 2147483647",
-    timeout,
-  );
   if (typeof credentials == "object") checkCredentials(credentials);
-  const transport = options.fetch;
   return {
     endpoint,
     style,

@@ -42,17 +42,17 @@ export class QingStorError extends Error {
   /** Always `"QingStorError"`. */
   override name = "QingStorError";
   /** The operation that failed, e.g. `"initiateMultipartUpload"`. */
-  readonly operation: string;
+  declare readonly operation: string;
   /** The HTTP status; `0` when no response arrived (a network failure). */
-  readonly status: number;
+  declare readonly status: number;
   /** The service's error code; compare it with `===` after lower-casing if needed. */
-  readonly code?: string;
+  declare readonly code?: string;
   /** The `x-qs-request-id` of the failed response. */
-  readonly requestId?: string;
+  declare readonly requestId?: string;
   /** The documentation link the service sent with the error. */
-  readonly url?: string;
+  declare readonly url?: string;
   /** How many attempts were made, retries included. */
-  readonly attempts: number;
+  declare readonly attempts: number;
 
   /**
    * Creates the error from the parts of a failed response.
@@ -60,16 +60,17 @@ export class QingStorError extends Error {
    * @param init What the response said.
    */
   constructor(init: QingStorErrorInit) {
-    const code = init.code ? " " + init.code : "";
-    const id = init.requestId ? ` (request id ${init.requestId})` : "";
+    const { operation, status, code, message, requestId, cause } = init;
     super(
-      `${init.operation} failed with ${init.status || "no response"}${code}: ${init.message}${id}`,
-      { cause: init.cause },
+      `${operation} failed with ${status || "no response"}${code ? " " + code : ""}: ${message}${
+        requestId ? ` (request id ${requestId})` : ""
+      }`,
+      { cause },
     );
-    this.operation = init.operation;
-    this.status = init.status;
-    this.code = init.code;
-    this.requestId = init.requestId;
+    this.operation = operation;
+    this.status = status;
+    this.code = code;
+    this.requestId = requestId;
     this.url = init.url;
     this.attempts = init.attempts;
   }

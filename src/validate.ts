@@ -33,29 +33,34 @@ export function check(ok: unknown, parameter: string, rule: string, value: unkno
   if (!ok) throw new ValidationError(parameter, `${rule}, received ${show(value)}`);
 }
 
-/** Checks a bucket name: 6–63 of `a-z 0-9 -`, alphanumeric at both ends, not an IP address. */
+/** Whether `value` is a string that `pattern` matches: a non-string never does. */
+export function matches(pattern: RegExp, value: unknown): value is string {
+  return typeof value == "string" && pattern.test(value);
+}
+
+/**
+ * Checks a bucket name: 6–63 of `a-z 0-9 -`, alphanumeric at both ends
+ * (which also rules out an IP address).
+ */
 export function checkBucket(bucket: string): void {
   check(
-    typeof bucket == "string" && /^[a-z0-9][a-z0-9-]{4,61}[a-z0-9]$/.test(bucket) &&
-      !/^\d+\.\d+\.\d+\.\d+$/.test(bucket),
+    matches(/^[a-z0-9][a-z0-9-]{4,61}[a-z0-9]$/, bucket),
     "bucket",
-    "Bucket name must be 6 to 63 lowercase letters, digits or hyphens, starting and ending with a letter or digit",
+    "Bucket name must be 6 to 63 of a-z 0-9 -, starting and ending with a letter or digit",
     bucket,
   );
 }
 
 /** Checks an object key: 1–1023 UTF-8 bytes, no leading `/`, no `.` or `..` segment (spec §1.3). */
 export function checkKey(key: string): void {
-  check(typeof key == "string" && key.length, "key", "Key must be a non-empty string", key);
-  check(key.isWellFormed(), "key", "Key must be well-formed Unicode (no lone surrogate)", key);
+  check(matches(/./, key) && key.isWellFormed(), "key", "Key must be non-empty Unicode text", key);
   const bytes = encoder.encode(key).length;
-  check(bytes <= 1023, "key", "Key must be at most 1023 UTF-8 bytes", bytes);
-  check(key[0] != "/", "key", 'Key must not start with "/"', key);
-  // fetch's URL parser would drop these segments, so the request would reach another key.
+  check(bytes < 1024, "key", "Key must be at most 1023 UTF-8 bytes", bytes);
+  // fetch's URL parser would drop dot segments, so the request would reach another key.
   check(
-    !key.split("/").some((segment) => segment == "." || segment == ".."),
+    !/^\/|(^|\/)\.\.?(\/|$)/.test(key),
     "key",
-    'Key must not contain a "." or ".." path segment',
+    'Key must not start with "/" nor have a "." or ".." segment',
     key,
   );
 }
@@ -63,7 +68,7 @@ export function checkKey(key: string): void {
 /** Checks that a header value is printable ASCII, which every runtime's `fetch` can send as is. */
 export function checkHeaderValue(parameter: string, value: string, max = 2048): void {
   check(
-    typeof value == "string" && /^[\x20-\x7e]+$/.test(value) && value.length <= max,
+    matches(/^[\x20-\x7e]+$/, value) && value.length <= max,
     parameter,
     `${parameter} must be 1 to ${max} printable ASCII characters`,
     value,
@@ -72,32 +77,28 @@ export function checkHeaderValue(parameter: string, value: string, max = 2048): 
 
 /**
  * Checks user metadata (spec §8): names of `A-Z a-z 0-9 . _ -` up to 512
- * bytes, printable ASCII values, names and values together at most 2048 bytes.
+ * bytes, unique ignoring case, printable ASCII values, names and values
+ * together at most 2048 bytes.
  */
 export function checkMetadata(metadata: Record<string, string>): void {
   let total = 0;
   const seen = new Set<string>();
   for (const [name, value] of Object.entries(metadata)) {
+    const folded = name.toLowerCase();
     check(
-      /^[\w.-]+$/.test(name) && name.length <= MAX_METADATA_NAME,
+      /^[\w.-]+$/.test(name) && name.length <= MAX_METADATA_NAME && !seen.has(folded),
       "metadata",
-      `Metadata name must be 1 to ${MAX_METADATA_NAME} of A-Z a-z 0-9 . _ -`,
+      `Metadata names must be 1 to ${MAX_METADATA_NAME} of A-Z a-z 0-9 . _ - and differ ignoring case`,
       name,
     );
-    check(
-      !seen.has(name.toLowerCase()),
-      "metadata",
-      "Metadata names must differ ignoring case",
-      name,
-    );
-    seen.add(name.toLowerCase());
+    seen.add(folded);
     checkHeaderValue(`metadata.${name}`, value);
     total += name.length + value.length;
   }
   check(
-    total <= 2048,
+    total <= MAX_METADATA_SIZE,
     "metadata",
-    "Metadata names and values must total at most 2048 bytes",
+    `Metadata names and values must total at most ${MAX_METADATA_SIZE} bytes`,
     total,
   );
 }

@@ -46,7 +46,8 @@ describe("validation before sending", () => {
   });
 
   it("empty key", async () => {
-    await rejects({ key: "" }, "key", /Key must be a non-empty string, received ""/);
+    await rejects({ key: "" }, "key", /Key must be non-empty Unicode text, received ""/);
+    await rejects({ key: 7 as unknown as string }, "key", /non-empty Unicode text, received 7/);
   });
 
   it("key over 1023 UTF-8 bytes", async () => {
@@ -56,16 +57,16 @@ describe("validation before sending", () => {
 
   it("dot segments", async () => {
     for (const key of [".", "..", "a/./b", "../x", "x/..", "a/../b"]) {
-      await rejects({ key }, "key", /must not contain a "\." or "\.\." path segment, received/);
+      await rejects({ key }, "key", /nor have a "\." or "\.\." segment, received/);
     }
   });
 
   it("leading slash", async () => {
-    await rejects({ key: "/a" }, "key", /must not start with "\/", received "\/a"/);
+    await rejects({ key: "/a" }, "key", /must not start with "\/" .*, received "\/a"/);
   });
 
   it("lone surrogate", async () => {
-    await rejects({ key: "a\ud800b" }, "key", /well-formed Unicode/);
+    await rejects({ key: "a\ud800b" }, "key", /non-empty Unicode text/);
   });
 
   it("storage class", async () => {
@@ -89,9 +90,9 @@ describe("validation before sending", () => {
     await rejects(
       { metadata: { "bad name": "v" } },
       "metadata",
-      /Metadata name must be .*received "bad name"/,
+      /Metadata names must be .*received "bad name"/,
     );
-    await rejects({ metadata: { ["x".repeat(513)]: "v" } }, "metadata", /Metadata name/);
+    await rejects({ metadata: { ["x".repeat(513)]: "v" } }, "metadata", /1 to 512 of/);
     await rejects({ metadata: { owner: "ünïcode" } }, "metadata.owner", /printable ASCII/);
     await rejects({ metadata: { owner: "line\nbreak" } }, "metadata.owner", /printable ASCII/);
     await rejects({ metadata: { owner: "" } }, "metadata.owner", /printable ASCII/);
@@ -160,15 +161,19 @@ describe("createClient", () => {
   };
 
   it("needs a zone or an endpoint", () =>
-    invalid({}, "zone", /Either zone or endpoint is required/));
+    invalid({}, "zone", /Either an endpoint or a zone .* is required, received undefined/));
 
   it("refuses virtual-host style on an IP endpoint", () => {
     invalid(
       { endpoint: "http://127.0.0.1:9000", style: "virtual-host" },
       "style",
-      /Virtual-host style needs a host name, not an IP address, received "127.0.0.1"/,
+      /"virtual-host" with a host name rather than an IP address, received "127.0.0.1"/,
     );
-    invalid({ endpoint: "http://[::1]:9000", style: "virtual-host" }, "style", /not an IP address/);
+    invalid(
+      { endpoint: "http://[::1]:9000", style: "virtual-host" },
+      "style",
+      /received "\[::1\]"/,
+    );
   });
 
   it("refuses half a key pair", () =>
@@ -180,13 +185,17 @@ describe("createClient", () => {
 
   it("refuses a non-http endpoint, a bad zone, an unknown style and zero attempts", () => {
     invalid({ endpoint: "ftp://example.com" }, "endpoint", /http or https/);
-    invalid({ endpoint: "not a url" }, "endpoint", /absolute URL/);
-    invalid({ zone: "PEK 3a" }, "zone", /Zone must be/);
-    invalid({ zone: "pek3a", style: "dns" as "path" }, "style", /Style must be/);
+    invalid({ endpoint: "not a url" }, "endpoint", /http or https URL .*received "not a url"/);
+    invalid(
+      { zone: "PEK 3a" },
+      "zone",
+      /zone of lowercase letters, digits and - .*received "PEK 3a"/,
+    );
+    invalid({ zone: "pek3a", style: "dns" as "path" }, "style", /Style must be .*received "dns"/);
     invalid(
       { zone: "pek3a", retry: { maxAttempts: 0 } },
       "retry.maxAttempts",
-      /at least 1, received 0/,
+      /retry.maxAttempts must be a whole number from 1 to 2147483647, received 0/,
     );
     invalid(
       { endpoint: "https://proxy.example/qingstor" },
@@ -196,7 +205,18 @@ describe("createClient", () => {
     invalid(
       { zone: "pek3a", retry: { baseDelay: -1 } },
       "retry.baseDelay",
-      /0 to 3600000 ms, received -1/,
+      /from 0 to 2147483647, received -1/,
+    );
+    invalid({ zone: "pek3a", retry: { maxAttempts: 1.5 } }, "retry.maxAttempts", /received 1.5/);
+    invalid(
+      { zone: "pek3a", retry: { maxDelay: 2 ** 31 } },
+      "retry.maxDelay",
+      /received 2147483648/,
+    );
+    invalid(
+      { zone: "pek3a", timeout: 0 },
+      "timeout",
+      /timeout must be a whole number from 1 to 2147483647, received 0/,
     );
   });
 

@@ -1,6 +1,3 @@
-import { decodeBase64, encodeBase64 } from "../encoding.ts";
-import { check } from "../validate.ts";
-
 /** Server-side encryption with a customer key (SSE-C, spec §7). */
 export interface Encryption {
   /** The 32-byte AES-256 key, as bytes or as base64 text. */
@@ -8,9 +5,9 @@ export interface Encryption {
 }
 
 /**
- * Derives the three SSE-C headers (algorithm, key, key MD5) from a key. MD5
- * is loaded only here, when a key is given, so that programs without SSE-C
- * do not carry it.
+ * The SSE-C headers for a key, or none without one. The rule lives in
+ * `customer_key_headers.ts`, imported only when a key is given: SSE-C is
+ * rare, and its MD5 would more than double the smallest program.
  *
  * @param encryption The key, or `undefined` for none.
  * @param prefix The header prefix: the object's own, or the copy source's.
@@ -21,28 +18,7 @@ export async function encryptionHeaders(
   encryption: Encryption | undefined,
   prefix = "x-qs-encryption-customer-",
 ): Promise<Record<string, string>> {
-  if (!encryption) return {};
-  let key: Uint8Array | undefined;
-  const given = encryption.customerKey;
-  try {
-    key = typeof given == "string" ? decodeBase64(given) : given;
-  } catch {
-    // Reported below, without echoing the key.
-  }
-  check(
-    key instanceof Uint8Array && key.length == 32,
-    "encryption.customerKey",
-    "Encryption key must be 32 bytes (as a Uint8Array or base64 text)",
-    key instanceof Uint8Array
-      ? `${key.length} bytes`
-      : typeof given == "string"
-      ? "text that is not base64"
-      : typeof given,
-  );
-  const { md5 } = await import("../md5.ts");
-  return {
-    [prefix + "algorithm"]: "AES256",
-    [prefix + "key"]: encodeBase64(key),
-    [prefix + "key-md5"]: encodeBase64(md5(key)),
-  };
+  return encryption
+    ? (await import("./customer_key_headers.ts")).customerKeyHeaders(encryption, prefix)
+    : {};
 }

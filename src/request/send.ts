@@ -1,5 +1,5 @@
 import type { Client } from "../client.ts";
-import { QingStorError } from "../errors.ts";
+import { QingStorError, type QingStorErrorInit } from "../errors.ts";
 import { signature } from "../sign/signature.ts";
 import { stringToSign } from "../sign/string_to_sign.ts";
 import { type QueryParameter, requestUrl } from "./request_url.ts";
@@ -63,210 +63,127 @@ export async function send<Body = any>(
   client: Client,
   request: ServiceRequest,
 ): Promise<ServiceResponse<Body>> {
-  const { operation, method, signal } = request;
+  const { operation, method, signal, retrySignal } = request;
+  const { retry, timeout } = client;
   const url = requestUrl(client, request.bucket, request.key, request.query);
-  const virtualHostBucket = client.style == "virtual-host" ? request.bucket : undefined;
+  const headers = Object.entries(request.headers ?? {}).filter(([, value]) => value !== undefined);
   let skewCorrected = false;
   let resent = false;
   for (let attempt = 1;; attempt++) {
+    const fail = (status: number, message: string, more?: Partial<QingStorErrorInit>) =>
+      new QingStorError({ operation, status, message, attempts: attempt, ...more });
     signal?.throwIfAborted();
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(request.headers ?? {})) {
-      if (value !== undefined) headers.set(name, value);
-    }
     const credentials = await client.credentials();
     // The credentials were awaited: the caller may have aborted meanwhile.
     signal?.throwIfAborted();
-    const attempt$ = attemptSignal(signal, client.timeout);
+    // Each attempt has a signal of its own, so no listener outlives it on the caller's signal
+    // (Node's fetch keeps a request's listeners until it is collected, and warns past ten).
+    const deadline = new AbortController();
+    const outgoing = new Request(url, {
+      method,
+      headers: headers as [string, string][],
+      body: request.body as BodyInit | undefined,
+      signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
+    });
+    if (credentials) {
+      // Signed from the request as built, so a Content-Type the runtime added for the body
+      // (Bun keeps a Blob's type through slice()) is signed as it will be sent.
+      const sent = outgoing.headers;
+      sent.set("x-qs-date", new Date(Date.now() + client.clockOffset).toUTCString());
+      const virtualHostBucket = client.style == "virtual-host" ? request.bucket : undefined;
+      const signed = await signature(
+        credentials.secretAccessKey,
+        stringToSign({ method, url, headers: sent, virtualHostBucket }),
+      );
+      sent.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
+      // Signing was awaited too; a transport need not check an aborted signal itself.
+      signal?.throwIfAborted();
+    }
+    const timer = setTimeout(() => deadline.abort(), timeout);
     let failure: QingStorError;
     let retryable = true;
     try {
-      const outgoing = new Request(url, {
-        method,
-        headers,
-        body: request.body as BodyInit | undefined,
-        signal: attempt$.signal,
-      });
-      if (credentials) {
-        // Signed from the request as built, so a Content-Type the runtime added for the body
-        // (Bun keeps a Blob's type through slice()) is signed as it will be sent.
-        const sent = outgoing.headers;
-        sent.set("x-qs-date", new Date(Date.now() + client.clockOffset).toUTCString());
-        const signed = await signature(
-          credentials.secretAccessKey,
-          stringToSign({ method, url, headers: sent, virtualHostBucket }),
-        );
-        sent.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
-        // Signing was awaited too; a transport need not check an aborted signal itself.
-        signal?.throwIfAborted();
-      }
-      let response: Response | undefined;
-      try {
-        response = await client.fetch(outgoing);
-      } catch (error) {
-        if (signal?.aborted) throw signal.reason;
-        failure = attempt$.signal.aborted
-          ? noAnswer(operation, attempt, client.timeout, error)
-          : new QingStorError({
-            operation,
-            status: 0,
-            message: (error as Error)?.message ?? String(error),
-            attempts: attempt,
+      const response = await client.fetch(outgoing);
+      if (response.status == request.expect) {
+        const requestId = response.headers.get("x-qs-request-id") ?? "";
+        let body;
+        try {
+          // Drained even when empty, so that the connection can be reused.
+          body = response.status == 200 ? await response.json() : await response.body?.cancel();
+        } catch (error) {
+          // Not retried: the request took effect, and trying again could repeat it.
+          throw fail(response.status, "The service's answer is not valid JSON", {
+            requestId,
             cause: error,
           });
-      }
-      if (response?.status == request.expect) {
-        try {
-          return await readSuccess(response, operation, attempt);
-        } catch (error) {
-          if (signal?.aborted) throw signal.reason;
-          // A body that is not JSON is final; one cut off by the deadline is no answer.
-          if (!attempt$.signal.aborted) throw error;
-          failure = noAnswer(operation, attempt, client.timeout, error);
         }
-      } else if (response) {
-        failure = await readError(response, operation, attempt);
-        const code = failure.code?.toLowerCase();
-        const serverDate = Date.parse(response.headers.get("date") ?? "");
-        if (code == "request_expired" && !skewCorrected && serverDate) {
-          // Our clock is off: adopt the service's, and try again at once.
-          skewCorrected = true;
-          client.clockOffset = serverDate - Date.now();
-          attempt--;
-          continue;
-        }
-        const once: boolean = (code == "bad_digest" || code == "incomplete_body") && !resent;
-        resent ||= once;
-        retryable = once || failure.status >= 500 || failure.status == 429;
+        return { headers: response.headers, requestId, body };
       }
+      failure = await readError(response, fail);
+      const code = failure.code?.toLowerCase();
+      const serverDate = Date.parse(response.headers.get("date")!);
+      if (code == "request_expired" && !skewCorrected && serverDate) {
+        // Our clock is off: adopt the service's, and try again at once.
+        skewCorrected = true;
+        client.clockOffset = serverDate - Date.now();
+        attempt--;
+        continue;
+      }
+      const once: boolean = (code == "bad_digest" || code == "incomplete_body") && !resent;
+      resent ||= once;
+      retryable = once || failure.status >= 500 || failure.status == 429;
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      // A network failure, or an answer (even a success's body) cut off by the deadline.
+      if (error instanceof QingStorError && !deadline.signal.aborted) throw error;
+      failure = fail(
+        0,
+        deadline.signal.aborted
+          ? `no answer within ${timeout} ms`
+          : (error as Error)?.message ?? String(error),
+        { cause: error },
+      );
     } finally {
-      attempt$.done();
+      clearTimeout(timer);
     }
-    const { retrySignal } = request;
-    if (!retryable || attempt >= client.retry.maxAttempts || retrySignal?.aborted) throw failure!;
-    const ceiling = Math.min(client.retry.maxDelay, client.retry.baseDelay * 2 ** (attempt - 1));
+    if (!retryable || attempt >= retry.maxAttempts) throw failure;
+    // Retries stop at the caller's abort, or at `retrySignal`, which leaves attempts alone.
+    const waiting = AbortSignal.any([signal, retrySignal].filter((s) => s != undefined));
     try {
-      await sleep(Math.random() * ceiling, signal, retrySignal);
-    } catch (reason) {
+      await new Promise((resolve, reject) => {
+        waiting.throwIfAborted();
+        const ceiling = Math.min(retry.maxDelay, retry.baseDelay * 2 ** (attempt - 1));
+        const backoff = setTimeout(resolve, Math.random() * ceiling);
+        waiting.addEventListener("abort", () => reject(clearTimeout(backoff)), { once: true });
+      });
+    } catch {
+      if (signal?.aborted) throw signal.reason;
       // Retries were stopped: the last failure is the answer.
-      if (signal?.aborted) throw reason;
-      throw failure!;
+      throw failure;
     }
   }
-}
-
-/** A failure for an attempt that got no (whole) answer before its deadline: retried. */
-function noAnswer(operation: string, attempts: number, timeout: number, cause: unknown) {
-  return new QingStorError({
-    operation,
-    status: 0,
-    message: `no answer within ${timeout} ms`,
-    attempts,
-    cause,
-  });
-}
-
-/** Reads a successful response: the JSON body of a 200, nothing otherwise. */
-async function readSuccess<Body>(
-  response: Response,
-  operation: string,
-  attempts: number,
-): Promise<ServiceResponse<Body>> {
-  const requestId = response.headers.get("x-qs-request-id") ?? "";
-  let body;
-  try {
-    // Drained even when empty, so that the connection can be reused.
-    body = response.status == 200 ? await response.json() : await response.body?.cancel();
-  } catch (error) {
-    // Not retried: the request took effect, and trying again could repeat it.
-    throw new QingStorError({
-      operation,
-      status: response.status,
-      message: "The service's answer is not valid JSON",
-      requestId,
-      attempts,
-      cause: error,
-    });
-  }
-  return { headers: response.headers, requestId, body };
 }
 
 /** Reads an error response, which may be JSON, HTML from a proxy, or empty (spec §10.1). */
 async function readError(
   response: Response,
-  operation: string,
-  attempts: number,
+  fail: (status: number, message: string, more: Partial<QingStorErrorInit>) => QingStorError,
 ): Promise<QingStorError> {
   const text = await response.text().catch(() => "");
   let body: Record<string, unknown> = {};
   try {
-    const parsed = JSON.parse(text);
-    if (parsed && typeof parsed == "object") body = parsed;
+    body = JSON.parse(text) ?? {};
   } catch {
     // Not JSON: the raw text is the best message there is.
   }
   const field = (name: string) => typeof body[name] == "string" ? body[name] as string : undefined;
-  return new QingStorError({
-    operation,
-    status: response.status,
-    code: field("code"),
-    message: field("message") ?? (text.trim().slice(0, 200) || response.statusText ||
-      "no error body"),
-    requestId: response.headers.get("x-qs-request-id") ?? field("request_id"),
-    url: field("url"),
-    attempts,
-  });
-}
-
-/**
- * The signal of one attempt: the caller's abort, or the attempt's deadline.
- * Each attempt has one of its own, so no listener outlives it on the
- * caller's signal: Node's fetch lets go of a request's listeners only when it
- * is garbage-collected, and warns of a leak past ten on one signal.
- * `AbortSignal.any()` follows the caller's signal without a listener.
- */
-function attemptSignal(
-  caller: AbortSignal | undefined,
-  timeout: number,
-): { signal: AbortSignal; done(): void } {
-  const deadline = new AbortController();
-  const timer = setTimeout(
-    () => deadline.abort(new DOMException(`No answer within ${timeout} ms`, "TimeoutError")),
-    timeout,
-  );
-  if (!caller) return { signal: deadline.signal, done: () => clearTimeout(timer) };
-  if (AbortSignal.any) {
-    return {
-      signal: AbortSignal.any([caller, deadline.signal]),
-      done: () => clearTimeout(timer),
-    };
-  }
-  const follow = () => deadline.abort(caller.reason);
-  caller.addEventListener("abort", follow, { once: true });
-  // An abort before the listener was added would never reach it.
-  if (caller.aborted) follow();
-  return {
-    signal: deadline.signal,
-    done: () => {
-      clearTimeout(timer);
-      caller.removeEventListener("abort", follow);
+  return fail(
+    response.status,
+    field("message") ?? (text.trim().slice(0, 200) || response.statusText || "no error body"),
+    {
+      code: field("code"),
+      requestId: response.headers.get("x-qs-request-id") ?? field("request_id"),
+      url: field("url"),
     },
-  };
-}
-
-/** Waits, unless one of the signals aborts first; rejects with that signal's reason. */
-function sleep(ms: number, ...signals: (AbortSignal | undefined)[]): Promise<void> {
-  const watched = signals.filter((signal) => signal !== undefined);
-  const aborted = watched.find((signal) => signal.aborted);
-  if (aborted) return Promise.reject(aborted.reason);
-  return new Promise((resolve, reject) => {
-    const stop = (error?: unknown) => {
-      clearTimeout(timer);
-      for (const signal of watched) signal.removeEventListener("abort", onAbort);
-      error === undefined ? resolve() : reject(error);
-    };
-    const onAbort = (event: Event) => stop((event.target as AbortSignal).reason);
-    const timer = setTimeout(stop, ms);
-    for (const signal of watched) signal.addEventListener("abort", onAbort, { once: true });
-  });
+  );
 }

@@ -1,5 +1,3 @@
-import { parseQuery } from "./parse_query.ts";
-
 /**
  * The query parameters that take part in a signature (spec §3.5). Everything
  * else in the query (`limit`, `prefix`, markers, the presign parameters) is
@@ -30,11 +28,13 @@ const SIGNED_SUB_RESOURCES = new Set(
  * ```
  */
 export function canonicalizedResource(url: URL, virtualHostBucket?: string): string {
-  const path = (virtualHostBucket ? "/" + virtualHostBucket : "") + (url.pathname || "/");
-  const entries = parseQuery(url.search)
+  // URLSearchParams decodes as forms do (`+` is a space), as §3.5 asks; its sort() is by name.
+  // No signed name is a prefix of another, so that order is the byte order of the spec.
+  const query = new URLSearchParams(url.search);
+  query.sort();
+  const signed = [...query]
     .filter(([name]) => SIGNED_SUB_RESOURCES.has(name))
-    .map(([name, value]): [string, string] => [name, value.trim()]);
-  if (!entries.length) return path;
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return path + "?" + entries.map(([name, value]) => value ? name + "=" + value : name).join("&");
+    .map(([name, value]) => value.trim() ? name + "=" + value.trim() : name);
+  return (virtualHostBucket ? "/" + virtualHostBucket : "") + (url.pathname || "/") +
+    (signed.length ? "?" + signed.join("&") : "");
 }

@@ -1,8 +1,8 @@
 import { encodeBase64 } from "../encoding.ts";
 
 const encoder = new TextEncoder();
-// Importing a key costs more than the HMAC itself, so keys are kept per secret: a few, so that
-// clients with different keys in one process do not take turns evicting each other.
+// Importing a key costs more than the HMAC itself, so keys are kept per secret: the few most
+// recently used, so that clients with different keys in one process do not evict each other.
 const keys = new Map<string, Promise<CryptoKey>>();
 const KEPT_KEYS = 8;
 
@@ -22,19 +22,18 @@ const KEPT_KEYS = 8;
  * ```
  */
 export async function signature(secretAccessKey: string, stringToSign: string): Promise<string> {
-  let key = keys.get(secretAccessKey);
-  if (!key) {
-    key = crypto.subtle.importKey(
+  const key = keys.get(secretAccessKey) ??
+    crypto.subtle.importKey(
       "raw",
       encoder.encode(secretAccessKey),
       { name: "HMAC", hash: "SHA-256" },
       false,
       ["sign"],
     );
-    // A Map keeps insertion order: the first key is the oldest.
-    if (keys.size >= KEPT_KEYS) keys.delete(keys.keys().next().value!);
-    keys.set(secretAccessKey, key);
-  }
+  // A Map keeps insertion order: moved to the end on use, the first key is the least recent.
+  keys.delete(secretAccessKey);
+  keys.set(secretAccessKey, key);
+  if (keys.size > KEPT_KEYS) keys.delete(keys.keys().next().value!);
   const mac = await crypto.subtle.sign("HMAC", await key, encoder.encode(stringToSign));
   return encodeBase64(new Uint8Array(mac));
 }

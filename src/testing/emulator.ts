@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { parseQuery } from "../sign/parse_query.ts";
 import { authenticate } from "./authenticate.ts";
 import { OPERATIONS } from "./operations/mod.ts";
 import { faultPicker, STATUS_CODES } from "./faults.ts";
@@ -118,7 +117,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       errorResponse(status, code, message, requestId);
     if (request.method == "OPTIONS") return preflight(request);
 
-    const query = new Map(parseQuery(url.search));
+    const query = new Map(new URLSearchParams(url.search));
     const { bucket, rawKey, virtualHostBucket } = route(
       url,
       request.headers.get("host") ?? url.host,
