@@ -7,6 +7,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -106,6 +107,27 @@ describe("the npm package in a consumer project", () => {
       } finally {
         await server.close();
       }
+    });
+
+    it(`loads the SSE-C code, and its MD5, when a key is given under ${runtime}`, async () => {
+      // In its own process, so the on-demand import is the package's own, from its files.
+      const script = join(project, `sse-c-${runtime}.mjs`);
+      await writeFile(
+        script,
+        `import { createClient, initiateMultipartUpload } from "qingstor-multipart";
+         import { createEmulator } from "qingstor-multipart/testing";
+         const credentials = ${JSON.stringify(CREDENTIALS)};
+         const emulator = createEmulator({ credentials: [credentials] });
+         const client = createClient({ endpoint: "http://localhost", credentials, fetch: emulator.fetch });
+         const encryption = { customerKey: new Uint8Array(32).fill(9) };
+         const { uploadId } = await initiateMultipartUpload(client, { bucket: "${BUCKET}", key: "k", encryption });
+         console.log(emulator.state.uploads.get(uploadId).encryptionKeyMd5);`,
+      );
+      const { stdout } = await run(runtime == "node" ? process.execPath : BUN, [script], {
+        cwd: project,
+      });
+      const expected = createHash("md5").update(new Uint8Array(32).fill(9)).digest("base64");
+      assert.equal(stdout.trim(), expected);
     });
   }
 });
