@@ -12,6 +12,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { readmeExample } from "../support/readme.mjs";
@@ -172,6 +173,31 @@ describe("Chromium", () => {
     const object = emulator.state.objects.get(`${BUCKET}/${key}`);
     assert.equal(object.size, size);
     assert.equal(object.md5, await md5Hex(data));
+    await page.close();
+  });
+
+  it("loads the SSE-C code, and its MD5, in the page when a key is given", async () => {
+    const { page, problems } = await open("/upload.js");
+    const uploadId = await page.evaluate(async ({ endpoint, credentials, bucket }) => {
+      const library = await import("/esm/mod.js");
+      const client = library.createClient({ endpoint, credentials });
+      const encryption = { customerKey: new Uint8Array(32).fill(9) };
+      const started = await library.initiateMultipartUpload(client, {
+        bucket,
+        key: "from the browser/encrypted.bin",
+        encryption,
+      });
+      return started.uploadId;
+    }, { endpoint: server.url, credentials: CREDENTIALS, bucket: BUCKET });
+    assert.deepEqual(problems, []);
+    const expected = createHash("md5").update(new Uint8Array(32).fill(9)).digest("base64");
+    assert.equal(emulator.state.uploads.get(uploadId).encryptionKeyMd5, expected);
+    await page.evaluate(async ({ endpoint, credentials, bucket, uploadId }) => {
+      const library = await import("/esm/mod.js");
+      const client = library.createClient({ endpoint, credentials });
+      const key = "from the browser/encrypted.bin";
+      await library.abortMultipartUpload(client, { bucket, key, uploadId });
+    }, { endpoint: server.url, credentials: CREDENTIALS, bucket: BUCKET, uploadId });
     await page.close();
   });
 
