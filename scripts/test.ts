@@ -103,6 +103,12 @@ await run({
   count: denoCount,
 });
 await run({
+  // Not a performance figure, which only scripts measure: a regression guard, so that nothing
+  // creeps onto the minimal program's path unnoticed (MD5 alone would add 1.5 KB).
+  name: "size: createClient + initiateMultipartUpload within 4000 B gzipped",
+  command: [deno, "run", "-A", "scripts/size.ts", "--budget", "4000"],
+});
+await run({
   // The JSDoc examples, so that none rots (those marked `ignore` need the real service).
   name: "deno test --doc",
   command: [deno, "test", "--doc", "-A", "mod.ts", "src/"],

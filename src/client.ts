@@ -8,7 +8,7 @@ export interface Credentials {
   secretAccessKey: string;
 }
 
-/** How failed requests are retried (spec §10.3). */
+/** How failed requests are retried (spec §10.3). Times are whole milliseconds, below 2³¹. */
 export interface RetryOptions {
   /** Attempts per request, the first included. Default 4 (3 retries); 1 turns retries off. */
   maxAttempts?: number;
@@ -38,7 +38,8 @@ export interface ClientOptions {
   /**
    * How long one attempt may take, in milliseconds, before it is given up
    * and retried like a network failure. Default 300000 (5 minutes, as
-   * Node's own fetch waits); raise it for very large parts on slow links.
+   * Node's own fetch waits), at most 2147483647; raise it for very large
+   * parts on slow links.
    */
   timeout?: number;
 }
@@ -87,8 +88,9 @@ function checkCredentials(credentials: Credentials): Credentials {
  * @param options Where to send requests, and with which credentials.
  * @returns The client to pass to every operation.
  * @throws {ValidationError} If neither `zone` nor `endpoint` is given, the endpoint is not an
- * http(s) URL, virtual-host style is asked for with an IP-address endpoint, or only one half of
- * a key pair is given.
+ * http(s) URL with no path, virtual-host style is asked for with an IP-address endpoint, a
+ * retry setting or the timeout is not a whole number of milliseconds in range, or only one half
+ * of a key pair is given.
  *
  * @example
  * ```ts
