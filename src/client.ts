@@ -8,7 +8,7 @@ export interface Credentials {
   secretAccessKey: string;
 }
 
-/** How failed requests are retried (spec §10.3). Times are whole milliseconds, below 2³¹. */
+/** How failed requests are retried (spec §10.3). Times are in milliseconds, below 2³¹. */
 export interface RetryOptions {
   /** Attempts per request, the first included. Default 4 (3 retries); 1 turns retries off. */
   maxAttempts?: number;
@@ -72,12 +72,14 @@ export interface Client {
 const KEY_PAIR = ["accessKeyId", "secretAccessKey"] as const;
 
 function checkCredentials(credentials: Credentials): Credentials {
+  const given = (name: typeof KEY_PAIR[number]) =>
+    typeof credentials?.[name] == "string" && credentials[name] != "";
   check(
-    KEY_PAIR.every((name) => typeof credentials?.[name] == "string" && credentials[name]),
+    KEY_PAIR.every(given),
     "credentials",
-    "Credentials need both accessKeyId and secretAccessKey (omit credentials for anonymous access)",
+    "Credentials need both accessKeyId and secretAccessKey as non-empty strings (omit credentials for anonymous access)",
     // Which half is missing, never a value.
-    KEY_PAIR.map((name) => `${name} ${credentials?.[name] ? "set" : "missing"}`).join(", "),
+    KEY_PAIR.map((name) => `${name} ${given(name) ? "set" : "missing"}`).join(", "),
   );
   return credentials;
 }
@@ -88,9 +90,9 @@ function checkCredentials(credentials: Credentials): Credentials {
  * @param options Where to send requests, and with which credentials.
  * @returns The client to pass to every operation.
  * @throws {ValidationError} If neither `zone` nor `endpoint` is given, the endpoint is not an
- * http(s) URL with no path, virtual-host style is asked for with an IP-address endpoint, a
- * retry setting or the timeout is not a whole number of milliseconds in range, or only one half
- * of a key pair is given.
+ * http(s) URL with no user, path or query, virtual-host style is asked for with an IP-address
+ * endpoint, a retry setting or the timeout is out of range, or only one half of a key pair is
+ * given.
  *
  * @example
  * ```ts
@@ -118,11 +120,15 @@ export function createClient(options: ClientOptions): Client {
   } catch {
     // Reported below.
   }
+  // A user and password in the URL would make every Request throw; they are never shown.
+  const userinfo = endpoint && endpoint.username + endpoint.password;
+  if (userinfo) endpoint!.username = endpoint!.password = "";
   check(
-    endpoint && /^https?:$/.test(endpoint.protocol) && endpoint.pathname == "/" && !endpoint.search,
+    endpoint && !userinfo && /^https?:$/.test(endpoint.protocol) && endpoint.pathname == "/" &&
+      !endpoint.search,
     "endpoint",
-    "Endpoint must be an http or https URL with no path or query (the bucket and key make the path)",
-    String(options.endpoint),
+    "Endpoint must be an absolute http or https URL with no user, path or query (the bucket and key make the path)",
+    endpoint?.href ?? String(options.endpoint),
   );
   check(
     style == "path" || style == "virtual-host" && !/^[\d.]+$|^\[/.test(endpoint.hostname),
@@ -130,9 +136,14 @@ export function createClient(options: ClientOptions): Client {
     'Style must be "path", or "virtual-host" with a host name rather than an IP address',
     style == "path" || style == "virtual-host" ? endpoint.hostname : style,
   );
+  check(
+    Number.isInteger(maxAttempts) && maxAttempts > 0,
+    "retry.maxAttempts",
+    "retry.maxAttempts must be a whole number of at least 1",
+    maxAttempts,
+  );
   for (
     const [name, value, min] of [
-      ["retry.maxAttempts", maxAttempts, 1],
       ["retry.baseDelay", baseDelay, 0],
       ["retry.maxDelay", maxDelay, 0],
       ["timeout", timeout, 1],
@@ -140,9 +151,9 @@ export function createClient(options: ClientOptions): Client {
   ) {
     // setTimeout's limit bounds every delay.
     check(
-      Number.isInteger(value) && value >= min && value < 2 ** 31,
+      Number.isFinite(value) && value >= min && value < 2 ** 31,
       name,
-      `${name} must be a whole number from ${min} to 2147483647`,
+      `${name} must be from ${min} to 2147483647 ms`,
       value,
     );
   }

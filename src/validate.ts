@@ -53,7 +53,12 @@ export function checkBucket(bucket: string): void {
 
 /** Checks an object key: 1–1023 UTF-8 bytes, no leading `/`, no `.` or `..` segment (spec §1.3). */
 export function checkKey(key: string): void {
-  check(matches(/./, key) && key.isWellFormed(), "key", "Key must be non-empty Unicode text", key);
+  check(
+    typeof key == "string" && key.length > 0 && key.isWellFormed(),
+    "key",
+    "Key must be non-empty Unicode text",
+    key,
+  );
   const bytes = encoder.encode(key).length;
   check(bytes < 1024, "key", "Key must be at most 1023 UTF-8 bytes", bytes);
   // fetch's URL parser would drop dot segments, so the request would reach another key.

@@ -183,9 +183,32 @@ describe("createClient", () => {
       /accessKeyId set, secretAccessKey missing/,
     ));
 
+  it("refuses credentials that are not strings, saying which", () =>
+    invalid(
+      { zone: "pek3a", credentials: { accessKeyId: 5, secretAccessKey: "s" } as never },
+      "credentials",
+      /non-empty strings .*received "accessKeyId missing, secretAccessKey set"/,
+    ));
+
   it("refuses a non-http endpoint, a bad zone, an unknown style and zero attempts", () => {
     invalid({ endpoint: "ftp://example.com" }, "endpoint", /http or https/);
-    invalid({ endpoint: "not a url" }, "endpoint", /http or https URL .*received "not a url"/);
+    invalid(
+      { endpoint: "not a url" },
+      "endpoint",
+      /absolute http or https URL .*received "not a url"/,
+    );
+    // A password in the endpoint is refused and never shown.
+    const error = (() => {
+      try {
+        createClient({ endpoint: "https://user:hunter2@proxy.example" });
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    assert.ok(error instanceof ValidationError, String(error));
+    assert.match(error.message, /no user, path or query .*, received "https:\/\/proxy.example\/"/);
+    assert.ok(!error.message.includes("hunter2"));
     invalid(
       { zone: "PEK 3a" },
       "zone",
@@ -195,17 +218,17 @@ describe("createClient", () => {
     invalid(
       { zone: "pek3a", retry: { maxAttempts: 0 } },
       "retry.maxAttempts",
-      /retry.maxAttempts must be a whole number from 1 to 2147483647, received 0/,
+      /retry.maxAttempts must be a whole number of at least 1, received 0/,
     );
     invalid(
       { endpoint: "https://proxy.example/qingstor" },
       "endpoint",
-      /no path or query .*received "https:\/\/proxy.example\/qingstor"/,
+      /no user, path or query .*received "https:\/\/proxy.example\/qingstor"/,
     );
     invalid(
       { zone: "pek3a", retry: { baseDelay: -1 } },
       "retry.baseDelay",
-      /from 0 to 2147483647, received -1/,
+      /retry.baseDelay must be from 0 to 2147483647 ms, received -1/,
     );
     invalid({ zone: "pek3a", retry: { maxAttempts: 1.5 } }, "retry.maxAttempts", /received 1.5/);
     invalid(
@@ -216,8 +239,11 @@ describe("createClient", () => {
     invalid(
       { zone: "pek3a", timeout: 0 },
       "timeout",
-      /timeout must be a whole number from 1 to 2147483647, received 0/,
+      /timeout must be from 1 to 2147483647 ms, received 0/,
     );
+    invalid({ zone: "pek3a", timeout: "100" as unknown as number }, "timeout", /received "100"/);
+    // Times need not be whole: setTimeout takes fractions.
+    assert.equal(createClient({ zone: "pek3a", timeout: 1.5 }).timeout, 1.5);
   });
 
   it("builds the zone's endpoint and keeps the secret out of inspection", async () => {

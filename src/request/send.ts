@@ -83,7 +83,9 @@ export async function send<Body = any>(
       method,
       headers: headers as [string, string][],
       body: request.body as BodyInit | undefined,
-      signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
+      // Made by AbortSignal.any even without a caller's signal, so that a runtime without it
+      // fails on the first request rather than on the first retry.
+      signal: AbortSignal.any([deadline.signal, signal].filter((given) => given != undefined)),
     });
     if (credentials) {
       // Signed from the request as built, so a Content-Type the runtime added for the body
@@ -99,7 +101,10 @@ export async function send<Body = any>(
       // Signing was awaited too; a transport need not check an aborted signal itself.
       signal?.throwIfAborted();
     }
-    const timer = setTimeout(() => deadline.abort(), timeout);
+    const timer = setTimeout(
+      () => deadline.abort(new DOMException(`No answer within ${timeout} ms`, "TimeoutError")),
+      timeout,
+    );
     let failure: QingStorError;
     let retryable = true;
     try {
@@ -147,21 +152,34 @@ export async function send<Body = any>(
       clearTimeout(timer);
     }
     if (!retryable || attempt >= retry.maxAttempts) throw failure;
-    // Retries stop at the caller's abort, or at `retrySignal`, which leaves attempts alone.
-    const waiting = AbortSignal.any([signal, retrySignal].filter((s) => s != undefined));
+    const ceiling = Math.min(retry.maxDelay, retry.baseDelay * 2 ** (attempt - 1));
     try {
-      await new Promise((resolve, reject) => {
-        waiting.throwIfAborted();
-        const ceiling = Math.min(retry.maxDelay, retry.baseDelay * 2 ** (attempt - 1));
-        const backoff = setTimeout(resolve, Math.random() * ceiling);
-        waiting.addEventListener("abort", () => reject(clearTimeout(backoff)), { once: true });
-      });
+      await sleep(Math.random() * ceiling, signal, retrySignal);
     } catch {
       if (signal?.aborted) throw signal.reason;
       // Retries were stopped: the last failure is the answer.
       throw failure;
     }
   }
+}
+
+/**
+ * Waits, unless one of the signals aborts first. Its listeners go when the
+ * wait ends, however it ends: the caller's signal may live for many requests.
+ */
+function sleep(ms: number, ...signals: (AbortSignal | undefined)[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const already = signals.find((signal) => signal?.aborted);
+    if (already) return reject(already.reason);
+    const end = (aborted?: AbortSignal) => {
+      clearTimeout(timer);
+      for (const signal of signals) signal?.removeEventListener("abort", onAbort);
+      aborted ? reject(aborted.reason) : resolve();
+    };
+    const onAbort = (event: Event) => end(event.target as AbortSignal);
+    const timer = setTimeout(end, ms);
+    for (const signal of signals) signal?.addEventListener("abort", onAbort);
+  });
 }
 
 /** Reads an error response, which may be JSON, HTML from a proxy, or empty (spec §10.1). */

@@ -28,8 +28,8 @@ const SIGNED_SUB_RESOURCES = new Set(
  * ```
  */
 export function canonicalizedResource(url: URL, virtualHostBucket?: string): string {
-  // URLSearchParams decodes as forms do (`+` is a space), as §3.5 asks; its sort() is by name.
-  // No signed name is a prefix of another, so that order is the byte order of the spec.
+  // URLSearchParams decodes as forms do (`+` is a space), as §3.5 asks, and sorts by name in
+  // UTF-16 code units: for the signed names, all ASCII, that is the byte order of the spec.
   const query = new URLSearchParams(url.search);
   query.sort();
   const signed = [...query]
