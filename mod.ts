@@ -46,7 +46,6 @@ export {
   type InitiateMultipartUploadInput,
   type InitiateMultipartUploadResult,
   type ObjectTarget,
-  type StorageClass,
 } from "./src/operations/initiate_multipart_upload.ts";
 export {
   type PartTarget,
@@ -85,7 +84,7 @@ export {
   type ListMultipartUploadsResult,
 } from "./src/operations/list_multipart_uploads.ts";
 export { MAX_PRESIGN_SECONDS, presign, type PresignInput } from "./src/operations/presign.ts";
-export { MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE } from "./src/validate.ts";
+export { MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, type StorageClass } from "./src/validate.ts";
 export {
   upload,
   type UploadInput,

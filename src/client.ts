@@ -71,6 +71,17 @@ export interface Client {
 
 const KEY_PAIR = ["accessKeyId", "secretAccessKey"] as const;
 
+/**
+ * The time on the service's clock, in milliseconds: the local clock plus the
+ * offset the client learnt from a `request_expired` answer (spec §10.3).
+ *
+ * @param client The client.
+ * @returns Milliseconds since the Unix epoch.
+ */
+export function serviceNow(client: Client): number {
+  return Date.now() + client.clockOffset;
+}
+
 function checkCredentials(credentials: Credentials): Credentials {
   const given = (name: typeof KEY_PAIR[number]) =>
     typeof credentials?.[name] == "string" && credentials[name] != "";

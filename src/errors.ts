@@ -77,6 +77,18 @@ export class QingStorError extends Error {
 }
 
 /**
+ * Whether an error is a {@linkcode QingStorError} with the given code. Codes
+ * are compared ignoring case: the docs write some in upper case (spec §13.9).
+ *
+ * @param error Anything caught.
+ * @param code The code, in lower case.
+ * @returns `true` if the error carries that code.
+ */
+export function hasCode(error: unknown, code: string): boolean {
+  return error instanceof QingStorError && error.code?.toLowerCase() == code;
+}
+
+/**
  * Input that breaks a rule of the service, found before any request is sent.
  * The message names the parameter, the rule and the value received (secrets
  * are described, never shown).

@@ -109,23 +109,36 @@ export function checkMetadata(metadata: Record<string, string>): void {
 }
 
 /** The storage classes the service knows. */
-export const STORAGE_CLASSES: readonly string[] = ["STANDARD", "STANDARD_IA"];
+export const STORAGE_CLASSES = ["STANDARD", "STANDARD_IA"] as const;
+
+/** The storage classes an object can be created in. */
+export type StorageClass = typeof STORAGE_CLASSES[number];
+
+/** Whether the service knows a storage class. */
+export function isStorageClass(name: string): name is StorageClass {
+  return (STORAGE_CLASSES as readonly string[]).includes(name);
+}
 
 /** Checks a storage class against those the service knows. */
 export function checkStorageClass(storageClass: string): void {
   check(
-    STORAGE_CLASSES.includes(storageClass),
+    isStorageClass(storageClass),
     "storageClass",
-    'Storage class must be "STANDARD" or "STANDARD_IA"',
+    `Storage class must be ${STORAGE_CLASSES.map((name) => `"${name}"`).join(" or ")}`,
     storageClass,
   );
+}
+
+/** Checks an upload ID: printable ASCII, as the service's hex IDs are, at most 1024 characters. */
+export function checkUploadId(uploadId: string): void {
+  checkHeaderValue("uploadId", uploadId, 1024);
 }
 
 /** Checks the parts of an upload's address: bucket, key and upload ID. */
 export function checkUpload(input: { bucket: string; key: string; uploadId: string }): void {
   checkBucket(input.bucket);
   checkKey(input.key);
-  checkHeaderValue("uploadId", input.uploadId, 1024);
+  checkUploadId(input.uploadId);
 }
 
 /** Checks a part number: a whole number from 0 to 10000. */
@@ -154,10 +167,10 @@ export function checkLimit(limit: number | undefined): void {
 }
 
 /** Checks that bytes do not live in shared memory, which `fetch` cannot send. */
-export function checkNotShared(body: unknown, parameter = "body"): void {
+export function checkNotShared(body: unknown): void {
   check(
     !(body instanceof Uint8Array && !(body.buffer instanceof ArrayBuffer)),
-    parameter,
+    "body",
     "Bytes must not live in shared memory, which fetch cannot send",
     "a view of a SharedArrayBuffer",
   );

@@ -1,5 +1,5 @@
 import type { Client } from "../client.ts";
-import { QingStorError } from "../errors.ts";
+import { hasCode, QingStorError } from "../errors.ts";
 import { type Encryption, encryptionHeaders } from "../request/encryption_headers.ts";
 import { quoteEtag, unquoteEtag } from "../request/etag.ts";
 import { send } from "../request/send.ts";
@@ -165,22 +165,17 @@ export async function completeMultipartUpload(
   } catch (error) {
     // An attempt that got no answer, or a 5xx, may have taken effect; so may one that a retry
     // then finds gone.
-    const gone = error instanceof QingStorError && error.attempts > 1 &&
-      error.code?.toLowerCase() == "upload_not_exists";
-    const unanswered = error instanceof QingStorError && (error.status == 0 || error.status >= 500);
-    if (gone || unanswered) {
+    if (!(error instanceof QingStorError)) throw error;
+    const gone = hasCode(error, "upload_not_exists") && error.attempts > 1;
+    if (gone || error.status == 0 || error.status >= 500) {
       throw new CompleteStatusUnknownError({
-        operation: error.operation,
-        status: error.status,
-        code: error.code,
+        // Every field of the error; its message and cause are not its own enumerable properties.
+        ...error,
         message: gone
           ? "the upload is gone after a retry, so an earlier attempt may have completed it; the object may exist"
           : `the last attempt ended with ${
             error.status ? `a ${error.status}` : "no answer"
           }, so it may have completed the upload; the object may exist`,
-        requestId: error.requestId,
-        url: error.url,
-        attempts: error.attempts,
         cause: error,
       });
     }

@@ -8,10 +8,8 @@ import {
   checkKey,
   checkMetadata,
   checkStorageClass,
+  type StorageClass,
 } from "../validate.ts";
-
-/** The storage classes an object can be created in. */
-export type StorageClass = "STANDARD" | "STANDARD_IA";
 
 /** The object an upload is to create: where, and its properties. */
 export interface ObjectTarget {
@@ -101,7 +99,9 @@ export async function initiateMultipartUpload(
     ...await encryptionHeaders(input.encryption),
   };
   for (const [name, value] of Object.entries(metadata)) headers["x-qs-meta-" + name] = value;
-  const { body, requestId } = await send<{ upload_id?: unknown; bucket?: string; key?: string }>(
+  const { body, requestId, attempts } = await send<
+    { upload_id?: unknown; bucket?: string; key?: string }
+  >(
     client,
     {
       operation: "initiateMultipartUpload",
@@ -121,7 +121,7 @@ export async function initiateMultipartUpload(
       status: 200,
       message: "The service's answer has no upload_id",
       requestId,
-      attempts: 1,
+      attempts,
     });
   }
   return {

@@ -1,8 +1,7 @@
-import type { Client } from "../client.ts";
+import { type Client, serviceNow } from "../client.ts";
 import { ValidationError } from "../errors.ts";
 import { requestUrl } from "../request/request_url.ts";
-import { signature } from "../sign/signature.ts";
-import { stringToSign } from "../sign/string_to_sign.ts";
+import { signRequest } from "../request/sign_request.ts";
 import { check, checkBucket, checkKey } from "../validate.ts";
 
 /** The longest a presigned URL may live: 7 days. The service documents no limit. */
@@ -79,15 +78,12 @@ export async function presign(client: Client, input: PresignInput): Promise<stri
     key,
     Object.entries(input.query ?? {}).map(([name, value]) => value === "" ? [name] : [name, value]),
   );
-  const expires = Math.floor((Date.now() + client.clockOffset) / 1000) + expiresIn;
-  const signed = await signature(
+  const expires = Math.floor(serviceNow(client) / 1000) + expiresIn;
+  const signed = await signRequest(
+    client,
     credentials.secretAccessKey,
-    stringToSign({
-      method,
-      url,
-      headers: new Headers(input.headers),
-      virtualHostBucket: client.style == "virtual-host" ? bucket : undefined,
-    }, expires),
+    { method, url, headers: new Headers(input.headers), bucket },
+    expires,
   );
   url.search += (url.search ? "&" : "") +
     `access_key_id=${encodeURIComponent(credentials.accessKeyId)}&expires=${expires}` +

@@ -9,8 +9,8 @@ import {
   checkHeaderValue,
   checkKey,
   checkPartNumber,
+  checkPartSize,
   checkUpload,
-  MAX_PART_SIZE,
 } from "../validate.ts";
 import { partQuery, type PartTarget, type UploadPartResult } from "./upload_part.ts";
 
@@ -86,14 +86,16 @@ export async function uploadPartCopy(
   checkKey(input.source.key);
   if (input.ifMatch !== undefined) checkHeaderValue("ifMatch", input.ifMatch);
   const { range } = input;
-  check(
-    range === undefined ||
-      (Number.isSafeInteger(range.first) && Number.isSafeInteger(range.last) && range.first >= 0 &&
-        range.first <= range.last && range.last - range.first < MAX_PART_SIZE),
-    "range",
-    `Range must be whole numbers with 0 <= first <= last, at most ${MAX_PART_SIZE} bytes`,
-    range && `${range.first}-${range.last}`,
-  );
+  if (range) {
+    check(
+      Number.isSafeInteger(range.first) && Number.isSafeInteger(range.last) && range.first >= 0 &&
+        range.first <= range.last,
+      "range",
+      "Range must be whole numbers with 0 <= first <= last",
+      `${range.first}-${range.last}`,
+    );
+    checkPartSize(range.last - range.first + 1, "range");
+  }
   const response = await send(client, {
     operation: "uploadPartCopy",
     method: "PUT",

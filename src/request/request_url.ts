@@ -38,8 +38,9 @@ export function requestUrl(
   const url = new URL(client.endpoint);
   if (client.style == "virtual-host") url.hostname = bucket + "." + url.hostname;
   const prefix = client.style == "virtual-host" ? "" : "/" + bucket;
-  // A bucket-level path-style URL has no trailing slash, as the official SDKs send it.
-  url.pathname = key === undefined ? prefix || "/" : prefix + "/" + encodeKey(key);
+  // A bucket-level path-style URL has no trailing slash, as the official SDKs send it; an
+  // empty path (virtual-host, no key) becomes "/" in the URL.
+  url.pathname = key === undefined ? prefix : prefix + "/" + encodeKey(key);
   url.search = query
     .filter((parameter) => parameter.length == 1 || parameter[1] !== undefined)
     .map(([name, value]) => value === undefined ? name : name + "=" + encodeURIComponent(value))

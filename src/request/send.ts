@@ -1,7 +1,6 @@
-import type { Client } from "../client.ts";
-import { QingStorError, type QingStorErrorInit } from "../errors.ts";
-import { signature } from "../sign/signature.ts";
-import { stringToSign } from "../sign/string_to_sign.ts";
+import { type Client, serviceNow } from "../client.ts";
+import { hasCode, QingStorError, type QingStorErrorInit } from "../errors.ts";
+import { signRequest } from "./sign_request.ts";
 import { type QueryParameter, requestUrl } from "./request_url.ts";
 
 /** One service request, before it is signed. */
@@ -39,6 +38,8 @@ export interface ServiceResponse<Body> {
   requestId: string;
   /** The parsed JSON body for operations that answer with one; otherwise `undefined`. */
   body: Body;
+  /** How many attempts it took, for errors found in the answer afterwards. */
+  attempts: number;
 }
 
 /**
@@ -91,12 +92,13 @@ export async function send<Body = any>(
       // Signed from the request as built, so a Content-Type the runtime added for the body
       // (Bun keeps a Blob's type through slice()) is signed as it will be sent.
       const sent = outgoing.headers;
-      sent.set("x-qs-date", new Date(Date.now() + client.clockOffset).toUTCString());
-      const virtualHostBucket = client.style == "virtual-host" ? request.bucket : undefined;
-      const signed = await signature(
-        credentials.secretAccessKey,
-        stringToSign({ method, url, headers: sent, virtualHostBucket }),
-      );
+      sent.set("x-qs-date", new Date(serviceNow(client)).toUTCString());
+      const signed = await signRequest(client, credentials.secretAccessKey, {
+        method,
+        url,
+        headers: sent,
+        bucket: request.bucket,
+      });
       sent.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
       // Signing was awaited too; a transport need not check an aborted signal itself.
       signal?.throwIfAborted();
@@ -122,19 +124,19 @@ export async function send<Body = any>(
             cause: error,
           });
         }
-        return { headers: response.headers, requestId, body };
+        return { headers: response.headers, requestId, body, attempts: attempt };
       }
       failure = await readError(response, fail);
-      const code = failure.code?.toLowerCase();
       const serverDate = Date.parse(response.headers.get("date")!);
-      if (code == "request_expired" && !skewCorrected && serverDate) {
+      if (hasCode(failure, "request_expired") && !skewCorrected && serverDate) {
         // Our clock is off: adopt the service's, and try again at once.
         skewCorrected = true;
         client.clockOffset = serverDate - Date.now();
         attempt--;
         continue;
       }
-      const once: boolean = (code == "bad_digest" || code == "incomplete_body") && !resent;
+      const once: boolean =
+        (hasCode(failure, "bad_digest") || hasCode(failure, "incomplete_body")) && !resent;
       resent ||= once;
       retryable = once || failure.status >= 500 || failure.status == 429;
     } catch (error) {

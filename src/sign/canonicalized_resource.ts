@@ -35,6 +35,7 @@ export function canonicalizedResource(url: URL, virtualHostBucket?: string): str
   const signed = [...query]
     .filter(([name]) => SIGNED_SUB_RESOURCES.has(name))
     .map(([name, value]) => value.trim() ? name + "=" + value.trim() : name);
-  return (virtualHostBucket ? "/" + virtualHostBucket : "") + (url.pathname || "/") +
+  // An http(s) URL's path is never empty: §12's `wirePath == "" ? "/"` is the URL parser's.
+  return (virtualHostBucket ? "/" + virtualHostBucket : "") + url.pathname +
     (signed.length ? "?" + signed.join("&") : "");
 }

@@ -1,9 +1,9 @@
 import {
   check,
   checkBucket,
-  checkHeaderValue,
   checkKey,
   checkNotShared,
+  checkUploadId,
   MAX_PART_SIZE,
   MAX_PARTS,
   MIN_PART_SIZE,
@@ -54,14 +54,15 @@ export function planUpload(input: PlanInput): UploadPlan {
   const { concurrency = 4, minPartSize = MIN_PART_SIZE } = input;
   checkBucket(input.bucket);
   checkKey(input.key);
-  if (input.uploadId !== undefined) checkHeaderValue("uploadId", input.uploadId, 1024);
+  if (input.uploadId !== undefined) checkUploadId(input.uploadId);
   check(
     Number.isInteger(minPartSize) && minPartSize >= 1 && minPartSize <= MIN_PART_SIZE,
     "minPartSize",
     `Minimum part size must be a whole number from 1 to ${MIN_PART_SIZE}`,
     minPartSize,
   );
-  const requested = input.partSize ?? Math.max(DEFAULT_PART_SIZE, minPartSize);
+  // The default is above MIN_PART_SIZE, and so above any minPartSize allowed.
+  const requested = input.partSize ?? DEFAULT_PART_SIZE;
   check(
     Number.isInteger(requested) && requested >= minPartSize && requested <= MAX_PART_SIZE,
     "partSize",

@@ -4,7 +4,7 @@
  * @module
  */
 import { Md5 } from "../../md5.ts";
-import { MAX_METADATA_NAME, MAX_METADATA_SIZE, STORAGE_CLASSES } from "../../validate.ts";
+import { isStorageClass, MAX_METADATA_NAME, MAX_METADATA_SIZE } from "../../validate.ts";
 import type { EmulatorUpload, RouteContext } from "../model.ts";
 import { type EmulatorRoute, fail, ok, readEncryption } from "./route.ts";
 import { chains } from "./digest_chain.ts";
@@ -42,7 +42,7 @@ export const initiate: EmulatorRoute = {
   handle(context) {
     const headers = context.request.headers;
     const storageClass = headers.get("x-qs-storage-class") ?? "STANDARD";
-    if (!STORAGE_CLASSES.includes(storageClass)) {
+    if (!isStorageClass(storageClass)) {
       return fail(context, 400, "invalid_request", `Storage class ${storageClass} is not valid.`);
     }
     const metadata = readMetadata(context);
