@@ -84,7 +84,13 @@ export {
   type ListMultipartUploadsResult,
 } from "./src/operations/list_multipart_uploads.ts";
 export { MAX_PRESIGN_SECONDS, presign, type PresignInput } from "./src/operations/presign.ts";
-export { MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, type StorageClass } from "./src/validate.ts";
+export {
+  MAX_PART_SIZE,
+  MAX_PARTS,
+  MIN_PART_SIZE,
+  STORAGE_CLASSES,
+  type StorageClass,
+} from "./src/validate.ts";
 export {
   upload,
   type UploadInput,

@@ -80,6 +80,9 @@ export function checkHeaderValue(parameter: string, value: string, max = 2048): 
   );
 }
 
+/** The characters of a user metadata name, without `x-qs-meta-` (spec §8). */
+export const METADATA_NAME = /^[\w.-]+$/;
+
 /**
  * Checks user metadata (spec §8): names of `A-Z a-z 0-9 . _ -` up to 512
  * bytes, unique ignoring case, printable ASCII values, names and values
@@ -91,7 +94,7 @@ export function checkMetadata(metadata: Record<string, string>): void {
   for (const [name, value] of Object.entries(metadata)) {
     const folded = name.toLowerCase();
     check(
-      /^[\w.-]+$/.test(name) && name.length <= MAX_METADATA_NAME && !seen.has(folded),
+      METADATA_NAME.test(name) && name.length <= MAX_METADATA_NAME && !seen.has(folded),
       "metadata",
       `Metadata names must be 1 to ${MAX_METADATA_NAME} of A-Z a-z 0-9 . _ - and differ ignoring case`,
       name,

@@ -20,6 +20,7 @@ import {
   withEmulator,
 } from "./support/harness.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
+import { partSizeAt, readParts } from "../src/upload/read_parts.ts";
 
 const bucket = "mybucket";
 const partSize = 1024;
@@ -788,5 +789,33 @@ describe("upload()", () => {
       assert.match(error.message, pattern);
     }
     assert.equal(counter.count, 0);
+  });
+});
+
+describe("readParts", () => {
+  it("refuses a 10,001st part of a stream of unknown length as its first byte arrives", async () => {
+    // With base 1 the sizes double every 1000 parts: 10,000 parts hold 1000 × 1023 bytes.
+    const capacity = 1000 * 1023;
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const chunk = new Uint8Array(Math.min(4096, capacity + 100 - pulled));
+        pulled += chunk.length;
+        chunk.length ? controller.enqueue(chunk) : controller.close();
+      },
+    });
+    let parts = 0;
+    let bytes = 0;
+    const error = await (async () => {
+      for await (const part of readParts(body, 1)) {
+        assert.equal(part.partNumber, parts++);
+        bytes += part.bytes.length;
+      }
+    })().catch((e) => e);
+    assert.ok(error instanceof ValidationError, String(error));
+    assert.match(error.message, /more than 10000 parts, received 10000/);
+    assert.equal(parts, 10_000);
+    assert.equal(bytes, capacity);
+    assert.equal(partSizeAt(9_999, 1, true), 512);
   });
 });

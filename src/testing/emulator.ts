@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { untilAborted } from "../until_aborted.ts";
 import { authenticate } from "./authenticate.ts";
 import { OPERATIONS } from "./operations/mod.ts";
 import { faultPicker, STATUS_CODES } from "./faults.ts";
@@ -69,7 +70,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     options,
     now: () => Date.now() + (options.clockOffset ?? 0),
     // Like fetch, an aborted request rejects at once; the handler goes on, as a server would.
-    fetch: (request) => abortable(serve(request), request.signal),
+    fetch: (request) => untilAborted(serve(request), request.signal),
   };
 
   async function serve(request: Request): Promise<Response> {
@@ -94,6 +95,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const headers = new Headers(response.headers);
     headers.set("date", new Date(emulator.now()).toUTCString());
     headers.set("server", "QingStor");
+    // Every answer carries its request ID, the preflight's too, as the service's do.
+    headers.set("x-qs-request-id", requestId);
     const origin = request.headers.get("origin");
     if (origin) {
       headers.set("access-control-allow-origin", origin);
@@ -209,17 +212,6 @@ function pause(ms: number, signal: AbortSignal | null): Promise<void> {
     };
     const timer = setTimeout(done, ms);
     signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
-/** Settles as the promise does, or rejects with the signal's reason if it aborts first. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | null): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const abort = () => reject(signal.reason);
-    signal.addEventListener("abort", abort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
   });
 }
 

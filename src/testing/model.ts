@@ -185,8 +185,5 @@ export function errorResponse(
   message: string,
   requestId: string,
 ): Response {
-  return Response.json({ code, message, request_id: requestId }, {
-    status,
-    headers: { "x-qs-request-id": requestId },
-  });
+  return Response.json({ code, message, request_id: requestId }, { status });
 }

@@ -33,8 +33,6 @@ export interface UploadPlan {
   size?: number;
   /** The (first) part size. */
   partSize: number;
-  /** Whether part sizes grow as the body goes on (its size is unknown). */
-  growing: boolean;
   /** How many parts there will be, when the size is known. */
   partsTotal?: number;
   /** Parts in flight at once. */
@@ -107,7 +105,6 @@ export function planUpload(input: PlanInput): UploadPlan {
     body,
     size,
     partSize,
-    growing: size === undefined,
     partsTotal: size === undefined ? undefined : Math.max(1, Math.ceil(size / partSize)),
     concurrency,
   };

@@ -1,4 +1,5 @@
-import { MAX_PART_SIZE } from "../validate.ts";
+import { untilAborted } from "../until_aborted.ts";
+import { check, MAX_PART_SIZE, MAX_PARTS } from "../validate.ts";
 
 /** Everything `upload()` can read an object's bytes from. */
 export type UploadBody =
@@ -13,8 +14,6 @@ export type UploadBody =
 export interface SourcePart {
   /** The part number, from 0. */
   partNumber: number;
-  /** Where the part starts in the body. */
-  offset: number;
   /** The part's bytes, owned by the caller. */
   bytes: Uint8Array;
 }
@@ -59,18 +58,17 @@ export function knownLength(body: UploadBody): number | undefined {
  * chunk by chunk into one buffer per part. An empty body gives one empty part.
  *
  * @param body The body (a string has already been encoded).
- * @param base The part size.
- * @param growing Whether part sizes grow (the total is unknown).
+ * @param base The part size; it grows when the total is unknown (see `partSizeAt`).
  * @param expected The total length the caller promised, checked as bytes arrive.
  * @param signal Stops a read that is waiting for the source, and cancels the source.
  * @returns The parts, in order.
  * @throws {SourceFailure} If the body fails or does not have the promised length.
+ * @throws {ValidationError} If the body needs more than 10,000 parts.
  * @throws The signal's reason, when it aborts.
  */
 export async function* readParts(
   body: Exclude<UploadBody, string>,
   base: number,
-  growing: boolean,
   expected?: number,
   signal?: AbortSignal,
 ): AsyncGenerator<SourcePart, void, undefined> {
@@ -79,11 +77,11 @@ export async function* readParts(
     const bytes = body instanceof ArrayBuffer ? new Uint8Array(body) : body as Uint8Array | Blob;
     for (let offset = 0, partNumber = 0; offset < total || partNumber == 0; partNumber++) {
       signal?.throwIfAborted();
-      const end = Math.min(total, offset + partSizeAt(partNumber, base, growing));
+      const end = Math.min(total, offset + base);
       const part = bytes instanceof Blob
         ? await readBlob(bytes.slice(offset, end))
         : bytes.subarray(offset, end);
-      yield { partNumber, offset, bytes: part };
+      yield { partNumber, bytes: part };
       offset = end;
     }
     return;
@@ -100,7 +98,7 @@ export async function* readParts(
       signal?.throwIfAborted();
       let next: IteratorResult<Uint8Array>;
       try {
-        next = await nextChunk(chunks, signal);
+        next = await untilAborted(chunks.next(), signal);
       } catch (error) {
         throw signal?.aborted ? error : new SourceFailure(error);
       }
@@ -113,13 +111,22 @@ export async function* readParts(
         throw new SourceFailure(wrongLength(offset + filled + chunk.length, expected));
       }
       while (chunk.length) {
-        buffer ??= new Uint8Array(partSizeAt(partNumber, base, growing));
+        if (!buffer) {
+          // Checked before the buffer is made: with growing sizes, part 10000 would take 5 GB.
+          check(
+            partNumber < MAX_PARTS,
+            "body",
+            `The body needs more than ${MAX_PARTS} parts`,
+            partNumber,
+          );
+          buffer = new Uint8Array(partSizeAt(partNumber, base, expected === undefined));
+        }
         const take = Math.min(chunk.length, buffer.length - filled);
         buffer.set(chunk.subarray(0, take), filled);
         filled += take;
         chunk = chunk.subarray(take);
         if (filled == buffer.length) {
-          yield { partNumber: partNumber++, offset, bytes: buffer };
+          yield { partNumber: partNumber++, bytes: buffer };
           offset += filled;
           buffer = undefined;
           filled = 0;
@@ -132,7 +139,7 @@ export async function* readParts(
     settle(() => chunks.return?.(undefined));
   }
   if (filled || partNumber == 0) {
-    yield { partNumber, offset, bytes: buffer?.subarray(0, filled) ?? new Uint8Array(0) };
+    yield { partNumber, bytes: buffer?.subarray(0, filled) ?? new Uint8Array(0) };
   }
   const length = offset + filled;
   if (expected !== undefined && length != expected) {
@@ -146,23 +153,6 @@ function wrongLength(length: number, expected: number): RangeError {
       ? `The body is longer than the ${expected} bytes given as size`
       : `The body had ${length} bytes, not the ${expected} given as size`,
   );
-}
-
-/**
- * Reads the next chunk, unless the signal aborts first: a source may wait
- * forever for data. The listener lives only as long as the read, so nothing
- * piles up on the signal (nor keeps chunks alive) over a long body.
- */
-function nextChunk(
-  chunks: AsyncIterator<Uint8Array>,
-  signal?: AbortSignal,
-): Promise<IteratorResult<Uint8Array>> {
-  if (!signal) return chunks.next();
-  return new Promise((resolve, reject) => {
-    const abort = () => reject(signal.reason);
-    signal.addEventListener("abort", abort, { once: true });
-    chunks.next().then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
-  });
 }
 
 async function readBlob(blob: Blob): Promise<Uint8Array> {
@@ -184,8 +174,8 @@ async function readBlob(blob: Blob): Promise<Uint8Array> {
 export function cancelBody(body: Exclude<UploadBody, string>, reason: unknown): void {
   if (body instanceof ReadableStream) {
     if (!body.locked) settle(() => body.cancel(reason));
-  } else if (!(body instanceof Blob || body instanceof Uint8Array || body instanceof ArrayBuffer)) {
-    settle(() => body[Symbol.asyncIterator]().return?.());
+  } else if (knownLength(body) === undefined) {
+    settle(() => (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]().return?.());
   }
 }
 

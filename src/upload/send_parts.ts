@@ -1,5 +1,4 @@
 import type { UploadedPart } from "../errors.ts";
-import { check, MAX_PARTS } from "../validate.ts";
 import type { UploadPlan } from "./plan_upload.ts";
 import { readParts, type SourcePart } from "./read_parts.ts";
 
@@ -56,14 +55,8 @@ export async function sendParts(
   const parts: UploadedPart[] = [];
   const inFlight = new Set<Promise<void>>();
   try {
-    const source = readParts(plan.body, plan.partSize, plan.growing, plan.size, reading.signal);
+    const source = readParts(plan.body, plan.partSize, plan.size, reading.signal);
     for await (const part of source) {
-      check(
-        part.partNumber < MAX_PARTS,
-        "body",
-        `The body needs more than ${MAX_PARTS} parts`,
-        part.partNumber,
-      );
       while (inFlight.size >= plan.concurrency && !outcome) await Promise.race(inFlight);
       if (outcome) break;
       const task: Promise<void> = options.send(part, requests.signal)

@@ -32,7 +32,7 @@ export interface UploadProgress {
 }
 
 /** Input of {@linkcode upload}. */
-export interface UploadInput extends InitiateMultipartUploadInput {
+export interface UploadInput extends Omit<InitiateMultipartUploadInput, "stopRetries"> {
   /** The object's bytes, of any size. A stream is read only as fast as parts go out. */
   body: UploadBody;
   /** The body's size in bytes, when the caller knows it and the body does not (a stream). */
@@ -275,7 +275,9 @@ async function sendPart(
   previous: ListedPart | undefined,
   signal: AbortSignal,
 ): Promise<UploadedPart> {
-  const digest = input.md5 !== false || previous ? md5(bytes) : undefined;
+  const sendMd5 = input.md5 !== false;
+  // Hashed once, and only when it is sent or a part of the same size may already be there.
+  const digest = sendMd5 || previous?.size == bytes.length ? md5(bytes) : undefined;
   if (previous?.size == bytes.length && previous.etag == encodeHex(digest!)) {
     return { partNumber, size: previous.size, etag: previous.etag };
   }
@@ -285,7 +287,7 @@ async function sendPart(
     uploadId,
     partNumber,
     body: bytes,
-    md5: digest && input.md5 !== false ? encodeBase64(digest) : false,
+    md5: sendMd5 ? encodeBase64(digest!) : false,
     encryption: input.encryption,
     signal,
   });

@@ -13,6 +13,6 @@ export const abort: EmulatorRoute = {
   handle(context) {
     const upload = findUpload(context);
     if (upload) context.emulator.state.uploads.delete(upload.uploadId);
-    return ok(context, 204);
+    return ok(204);
   },
 };

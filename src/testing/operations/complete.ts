@@ -108,6 +108,6 @@ export const complete: EmulatorRoute = {
       metadata: upload.metadata,
       data,
     });
-    return ok(context, 201);
+    return ok(201);
   },
 };

@@ -15,7 +15,6 @@ export const getObject: EmulatorRoute = {
     const object = context.emulator.state.objects.get(`${context.bucket}/${context.key}`);
     if (!object) return fail(context, 404, "object_not_exists", "The object does not exist.");
     const headers: Record<string, string> = {
-      "x-qs-request-id": context.requestId,
       "content-length": String(object.size),
       "content-type": object.contentType ?? "application/octet-stream",
       "x-qs-storage-class": object.storageClass,

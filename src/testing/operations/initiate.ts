@@ -4,7 +4,12 @@
  * @module
  */
 import { Md5 } from "../../md5.ts";
-import { isStorageClass, MAX_METADATA_NAME, MAX_METADATA_SIZE } from "../../validate.ts";
+import {
+  isStorageClass,
+  MAX_METADATA_NAME,
+  MAX_METADATA_SIZE,
+  METADATA_NAME,
+} from "../../validate.ts";
 import type { EmulatorUpload, RouteContext } from "../model.ts";
 import { type EmulatorRoute, fail, ok, readEncryption } from "./route.ts";
 import { chains } from "./digest_chain.ts";
@@ -15,7 +20,8 @@ function readMetadata(context: RouteContext): Record<string, string> | Response 
   for (const [name, value] of context.request.headers) {
     if (!name.startsWith("x-qs-meta-")) continue;
     const short = name.slice("x-qs-meta-".length);
-    if (!/^[\w.-]+$/.test(short) || !/^[\x20-\x7e]*$/.test(value)) {
+    // An empty value is allowed here, as the service allows it; the client refuses to send one.
+    if (!METADATA_NAME.test(short) || !/^[\x20-\x7e]*$/.test(value)) {
       return fail(context, 400, "invalid_argument", `Metadata ${name} has a bad name or value.`);
     }
     total += short.length + value.length;
@@ -67,6 +73,6 @@ export const initiate: EmulatorRoute = {
     if (context.emulator.options.storage == "digest") {
       chains.set(upload, { next: 0, md5: new Md5(), pending: new Map(), broken: false });
     }
-    return ok(context, 200, { bucket: context.bucket, key: context.key, upload_id: uploadId });
+    return ok(200, { bucket: context.bucket, key: context.key, upload_id: uploadId });
   },
 };

@@ -19,7 +19,7 @@ export const listParts: EmulatorRoute = {
       .sort((a, b) => a.partNumber - b.partNumber)
       .filter((part) => part.partNumber > marker)
       .slice(0, limit);
-    return ok(context, 200, {
+    return ok(200, {
       count: parts.length,
       object_parts: parts.map((part) => ({
         part_number: part.partNumber,

@@ -45,7 +45,7 @@ export const listUploads: EmulatorRoute = {
     }
     const page = entries.slice(start, start + limit);
     const hasMore = start + limit < entries.length;
-    return ok(context, 200, {
+    return ok(200, {
       name: context.bucket,
       prefix,
       delimiter,

@@ -35,17 +35,13 @@ export const fail = (context: RouteContext, status: number, code: string, messag
   errorResponse(status, code, message, context.requestId);
 /** Answers with a success: a JSON body when given one, an empty body otherwise. */
 export const ok = (
-  context: RouteContext,
   status: number,
   body?: unknown,
   headers: Record<string, string> = {},
 ) =>
   body === undefined
-    ? new Response(null, { status, headers: { "x-qs-request-id": context.requestId, ...headers } })
-    : Response.json(body, {
-      status,
-      headers: { "x-qs-request-id": context.requestId, ...headers },
-    });
+    ? new Response(null, { status, headers })
+    : Response.json(body, { status, headers });
 
 /** The upload that the request's `upload_id` names, if it is of this bucket and key. */
 export function findUpload(context: RouteContext): EmulatorUpload | undefined {

@@ -49,7 +49,7 @@ function storePart(
   upload.parts.set(partNumber, part);
   const chain = chains.get(upload);
   if (chain) chainPart(chain, partNumber, data);
-  return ok(context, 201, undefined, { etag: `"${part.etag}"` });
+  return ok(201, undefined, { etag: `"${part.etag}"` });
 }
 
 function checkPartEncryption(context: RouteContext, upload: EmulatorUpload): Response | undefined {
