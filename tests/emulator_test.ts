@@ -5,6 +5,8 @@ import { request as httpRequest } from "node:http";
 import { createInterface } from "node:readline";
 import { signature } from "../src/sign/signature.ts";
 import { stringToSign } from "../src/sign/string_to_sign.ts";
+import { createClient, initiateMultipartUpload } from "../mod.ts";
+import { createEmulator } from "../src/testing/mod.ts";
 import { CREDENTIALS, withEmulator } from "./support/harness.ts";
 
 /** Signs a request by hand, for what our client never sends but other clients do. */
@@ -169,6 +171,82 @@ describe("the emulator enforces the service's rules", () => {
       assert.equal(JSON.parse(answer.body).code, "max_parts_exceeded");
     }));
 
+  it("refuses parts out of order at complete with invalid_request", () =>
+    withEmulator({ minPartSize: 1 }, async ({ server }) => {
+      const uploadId = await initiateRaw(server.url);
+      for (const n of [0, 1]) {
+        const part = `/mybucket/k?part_number=${n}&upload_id=${uploadId}`;
+        const put = await rawRequest(
+          server.url,
+          "PUT",
+          part,
+          await signedHeaders("PUT", server.url + part, { "content-length": "3" }),
+          "abc",
+        );
+        assert.equal(put.status, 201, put.body);
+      }
+      const complete = `/mybucket/k?upload_id=${uploadId}`;
+      const answer = await rawRequest(
+        server.url,
+        "POST",
+        complete,
+        await signedHeaders("POST", server.url + complete, { "content-type": "application/json" }),
+        JSON.stringify({ object_parts: [{ part_number: 1 }, { part_number: 0 }] }),
+      );
+      assert.equal(answer.status, 400);
+      assert.equal(JSON.parse(answer.body).code, "invalid_request");
+      assert.match(JSON.parse(answer.body).message, /ascend/);
+    }));
+
+  it("answers incomplete_body to a part shorter than its Content-Length", async () => {
+    const emulator = createEmulator({ credentials: [CREDENTIALS] });
+    const base = "http://localhost";
+    const initiated = await emulator.fetch(
+      new Request(base + "/mybucket/k?uploads", {
+        method: "POST",
+        headers: await signedHeaders("POST", base + "/mybucket/k?uploads"),
+      }),
+    );
+    const { upload_id } = await initiated.json();
+    const part = `/mybucket/k?part_number=0&upload_id=${upload_id}`;
+    // In-process, so the declared length and the bytes can disagree as after a dropped upload.
+    const headers = await signedHeaders("PUT", base + part, { "content-length": "100" });
+    const answer = await emulator.fetch(
+      new Request(base + part, { method: "PUT", headers, body: new Uint8Array(10) }),
+    );
+    assert.equal(answer.status, 400);
+    assert.equal((await answer.json()).code, "incomplete_body");
+    assert.equal(emulator.state.uploads.get(upload_id)!.parts.size, 0);
+  });
+
+  it("replays the same faults for the same seed, and others for another", async () => {
+    const failures = async (seed: number) => {
+      const emulator = createEmulator({
+        credentials: [CREDENTIALS],
+        seed,
+        faults: [{ operations: ["initiateMultipartUpload"], probability: 0.5, status: 503 }],
+      });
+      const client = createClient({
+        endpoint: "http://localhost",
+        credentials: CREDENTIALS,
+        retry: { maxAttempts: 1 },
+        fetch: emulator.fetch,
+      });
+      const failed: string[] = [];
+      for (let n = 0; n < 24; n++) {
+        const key = `k${n}`;
+        await initiateMultipartUpload(client, { bucket: "mybucket", key }).catch(() =>
+          failed.push(key)
+        );
+      }
+      return failed;
+    };
+    const first = await failures(7);
+    assert.ok(first.length > 0 && first.length < 24, first.join());
+    assert.deepEqual(await failures(7), first);
+    assert.notDeepEqual(await failures(8), first);
+  });
+
   it("refuses a part sent without Content-Length", () =>
     withEmulator({}, async ({ server }) => {
       const uploadId = await initiateRaw(server.url);
@@ -212,7 +290,7 @@ describe("the emulator enforces the service's rules", () => {
 });
 
 describe("deno task emulator", () => {
-  it("prints its address first and serves requests", async () => {
+  it("prints its address first and serves requests, anonymous ones to its public bucket", async () => {
     const child = spawn(
       "./node_modules/.bin/deno",
       [
@@ -225,6 +303,8 @@ describe("deno task emulator", () => {
         CREDENTIALS.accessKeyId,
         "--secret-access-key",
         CREDENTIALS.secretAccessKey,
+        "--public-bucket",
+        "open-bucket",
       ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
@@ -241,6 +321,15 @@ describe("deno task emulator", () => {
         await signedHeaders("POST", match[1] + path),
       );
       assert.equal(answer.status, 200, answer.body);
+      const anonymous = await rawRequest(
+        match[1],
+        "POST",
+        "/open-bucket/cli?uploads",
+        new Headers(),
+      );
+      assert.equal(anonymous.status, 200, anonymous.body);
+      const refused = await rawRequest(match[1], "POST", "/mybucket/cli?uploads", new Headers());
+      assert.equal(refused.status, 403, refused.body);
       lines.close();
     } finally {
       child.kill("SIGINT");

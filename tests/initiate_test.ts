@@ -1,10 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createClient, initiateMultipartUpload, QingStorError } from "../mod.ts";
-import { createEmulator } from "../src/testing/mod.ts";
 import {
   countingFetch,
   CREDENTIALS,
+  inProcess,
   inspect,
   untilRequest,
   withEmulator,
@@ -62,14 +62,11 @@ describe("initiateMultipartUpload over HTTP", () => {
     }));
 
   it("uses virtual-host style, in-process and over HTTP", async () => {
-    const emulator = createEmulator({ credentials: [CREDENTIALS] });
-    const inProcess = createClient({
+    const { emulator, client: local } = inProcess({}, {
       endpoint: "https://pek3a.qingstor.com",
       style: "virtual-host",
-      credentials: CREDENTIALS,
-      fetch: emulator.fetch,
     });
-    const first = await initiateMultipartUpload(inProcess, { bucket, key: "a b.bin" });
+    const first = await initiateMultipartUpload(local, { bucket, key: "a b.bin" });
     assert.equal(emulator.state.uploads.get(first.uploadId)!.bucket, bucket);
     assert.equal(emulator.state.requests[0].target, "/a%20b.bin?uploads");
 
@@ -455,12 +452,24 @@ describe("error responses that are not JSON", () => {
   });
 
   it("refuses a success without an upload_id, without retrying it", async () => {
-    const error = await initiateMultipartUpload(
-      respond(Response.json({ bucket: "mybucket" }, { status: 200 })),
-      { bucket, key: "k" },
-    ).catch((e) => e);
-    assert.ok(error instanceof QingStorError);
+    // Retries allowed, and a 503 first: the success is tried once, and the count is true.
+    const answers = [
+      new Response(null, { status: 503 }),
+      Response.json({ bucket: "mybucket" }, { status: 200 }),
+      Response.json({ upload_id: "late" }, { status: 200 }),
+    ];
+    let calls = 0;
+    const client = createClient({
+      endpoint: "http://127.0.0.1:9",
+      credentials: CREDENTIALS,
+      retry: { maxAttempts: 3, baseDelay: 1 },
+      fetch: () => Promise.resolve(answers[calls++]),
+    });
+    const error = await initiateMultipartUpload(client, { bucket, key: "k" }).catch((e) => e);
+    assert.ok(error instanceof QingStorError, String(error));
     assert.match(error.message, /no upload_id/);
+    assert.equal(calls, 2);
+    assert.equal(error.attempts, 2);
   });
 
   it("handles JSON that is not an object", async () => {
@@ -470,5 +479,63 @@ describe("error responses that are not JSON", () => {
     ).catch((e) => e);
     assert.equal(error.status, 500);
     assert.match(error.message, /null/);
+  });
+});
+
+describe("the retry policy", () => {
+  it("waits random × min(maxDelay, baseDelay × 2^(n-1)) between attempts: full jitter", async () => {
+    const waits: number[] = [];
+    let draws = 0;
+    const { random } = Math;
+    const realSetTimeout = globalThis.setTimeout;
+    // Backoffs are recorded and cut short; the per-attempt deadline (the client's timeout) is not.
+    Math.random = () => (draws++ % 2 ? 0.25 : 0.5);
+    globalThis.setTimeout = ((handler: () => void, ms?: number) => {
+      if (ms !== 60_000) waits.push(ms!);
+      return realSetTimeout(handler, ms === 60_000 ? ms : 0);
+    }) as typeof setTimeout;
+    let calls = 0;
+    try {
+      const client = createClient({
+        endpoint: "http://127.0.0.1:9",
+        credentials: CREDENTIALS,
+        timeout: 60_000,
+        retry: { maxAttempts: 5, baseDelay: 100, maxDelay: 300 },
+        fetch: () => (calls++, Promise.resolve(new Response(null, { status: 503 }))),
+      });
+      const error = await initiateMultipartUpload(client, { bucket, key: "k" }).catch((e) => e);
+      assert.equal(error.status, 503);
+      assert.equal(error.attempts, 5);
+    } finally {
+      Math.random = random;
+      globalThis.setTimeout = realSetTimeout;
+    }
+    assert.equal(calls, 5);
+    // Ceilings 100, 200, 300 (capped), 300; the draws alternate 0.5 and 0.25.
+    assert.deepEqual(waits, [50, 50, 150, 75]);
+  });
+
+  it("corrects the clock once only: a second request_expired is final", async () => {
+    let calls = 0;
+    const client = createClient({
+      endpoint: "http://127.0.0.1:9",
+      credentials: CREDENTIALS,
+      retry: { baseDelay: 1 },
+      fetch: () => {
+        calls++;
+        const date = new Date(Date.now() + 3_600_000).toUTCString();
+        return Promise.resolve(
+          Response.json({ code: "request_expired", message: "late" }, {
+            status: 403,
+            headers: { date },
+          }),
+        );
+      },
+    });
+    const error = await initiateMultipartUpload(client, { bucket, key: "k" }).catch((e) => e);
+    assert.ok(error instanceof QingStorError, String(error));
+    assert.equal(error.code, "request_expired");
+    assert.equal(calls, 2);
+    assert.ok(Math.abs(client.clockOffset - 3_600_000) < 5_000, String(client.clockOffset));
   });
 });

@@ -4,20 +4,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { encodeBase64, encodeHex as hex } from "../src/encoding.ts";
 import { Md5, md5 } from "../src/md5.ts";
-import { nativeMd5 } from "./support/bytes.ts";
+import { nativeMd5, testBytes } from "./support/bytes.ts";
 
 const enc = new TextEncoder();
-
-// Deterministic pseudo-random bytes, so failures are reproducible.
-function bytes(length: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed;
-  for (let i = 0; i < length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 
 function chunked(data: Uint8Array, size: number): Uint8Array {
   const h = new Md5();
@@ -56,13 +45,13 @@ describe("md5", () => {
 
   it("handles lengths around the padding and block boundaries", () => {
     for (const n of [1, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129]) {
-      const data = bytes(n, n);
+      const data = testBytes(n, n);
       assert.equal(hex(md5(data)), nativeMd5(data), `length ${n}`);
     }
   });
 
   it("gives the same digest for any chunking", () => {
-    const data = bytes(10_000, 7);
+    const data = testBytes(10_000, 7);
     const expected = hex(md5(data));
     assert.equal(expected, nativeMd5(data));
     for (const size of [1, 3, 63, 64, 65, 1000]) {
@@ -79,7 +68,7 @@ describe("md5", () => {
   });
 
   it("reads inputs that are not 4-byte aligned", () => {
-    const backing = bytes(4096 + 8, 3);
+    const backing = testBytes(4096 + 8, 3);
     for (let offset = 0; offset < 8; offset++) {
       const view = backing.subarray(offset, offset + 4096 - offset);
       assert.equal(view.byteOffset % 4 === 0, offset % 4 === 0);
@@ -109,7 +98,7 @@ describe("md5", () => {
 
   it("encodes the bit length beyond 32 bits", () => {
     // From 512 MiB on, the bit length no longer fits in the low length word.
-    const chunk = bytes(1024 * 1024, 5);
+    const chunk = testBytes(1024 * 1024, 5);
     const ours = new Md5();
     const native = createHash("md5");
     for (let i = 0; i < 512; i++) {

@@ -4,6 +4,7 @@ import {
   CompleteStatusUnknownError,
   createClient,
   initiateMultipartUpload,
+  QingStorError,
   SourceError,
   upload,
   type UploadBody,
@@ -608,32 +609,142 @@ describe("upload()", () => {
       assert.equal(emulator.state.uploads.size, 0);
     }));
 
-  it("gives every attempt its own signal, so no listener piles up on one", async () => {
-    // A transport that, like Node's fetch, keeps a listener on each request's signal until it is
-    // garbage-collected: a shared signal would collect one per part.
-    const { emulator } = inProcess({ minPartSize: 1, storage: "digest" });
-    const listeners = new Map<AbortSignal, number>();
-    const c = createClient({
-      endpoint: "http://localhost",
-      credentials: CREDENTIALS,
-      fetch: (request) => {
-        request.signal.addEventListener("abort", () => {});
-        listeners.set(request.signal, (listeners.get(request.signal) ?? 0) + 1);
-        return emulator.fetch(request);
+  it("sends the SSE-C key with every part, as the service requires", () =>
+    withEmulator({ minPartSize: partSize }, async ({ client, emulator }) => {
+      const encryption = { customerKey: new Uint8Array(32).fill(3) };
+      const data = testBytes(3 * partSize + 5, 9);
+      await upload(client(), { bucket, key: "sse-c", body: data, encryption, ...sizing });
+      assert.equal(emulator.state.objects.get(`${bucket}/sse-c`)!.md5, nativeMd5(data));
+      // What the emulator holds parts to: without the key, or with another, a part is refused.
+      const c = client();
+      const { uploadId } = await initiateMultipartUpload(c, { bucket, key: "sse-c 2", encryption });
+      for (const other of [undefined, { customerKey: new Uint8Array(32).fill(4) }]) {
+        const error = await uploadPart(c, {
+          bucket,
+          key: "sse-c 2",
+          uploadId,
+          partNumber: 0,
+          body: testBytes(10),
+          encryption: other,
+        }).catch((e) => e);
+        assert.equal(error.status, 400, String(error));
+        assert.equal(error.code, "invalid_argument");
+      }
+    }));
+
+  for (const trigger of ["a part failure", "the caller's abort"] as const) {
+    it(`cancels the parts in flight on ${trigger}`, async () => {
+      const { emulator } = inProcess({ minPartSize: partSize });
+      const controller = new AbortController();
+      const reason = new Error("user pressed cancel");
+      let hanging = 0;
+      let cancelled = 0;
+      // The failing part answers only once two others are in flight, whatever the runtime's pace.
+      let twoInFlight!: () => void;
+      const othersSent = new Promise<void>((resolve) => twoInFlight = resolve);
+      const c = createClient({
+        endpoint: "http://localhost",
+        credentials: CREDENTIALS,
+        retry: { baseDelay: 1 },
+        fetch: (request) => {
+          if (request.method != "PUT") return emulator.fetch(request);
+          if (trigger == "a part failure" && request.url.includes("part_number=0&")) {
+            return othersSent.then(() =>
+              Response.json({ code: "permission_denied", message: "no" }, { status: 403 })
+            );
+          }
+          if (++hanging == 2) {
+            twoInFlight();
+            if (trigger == "the caller's abort") setTimeout(() => controller.abort(reason), 0);
+          }
+          // A part that never gets its answer unless cancelled; after 5 s it gives up with a
+          // 500, so that a missing cancel fails the test rather than hanging it.
+          return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => resolve(new Response(null, { status: 500 })), 5_000);
+            request.signal.addEventListener("abort", () => {
+              clearTimeout(timer);
+              cancelled++;
+              reject(request.signal.reason);
+            }, { once: true });
+          });
+        },
+      });
+      const error = await upload(c, {
+        bucket,
+        key: "cancelled",
+        body: testBytes(8 * partSize),
+        ...sizing,
+        signal: controller.signal,
+      }).catch((e) => e);
+      if (trigger == "a part failure") {
+        assert.ok(error instanceof UploadError, String(error));
+        assert.equal((error.cause as QingStorError).code, "permission_denied");
+      } else {
+        assert.equal(error, reason);
+      }
+      assert.ok(hanging >= 2);
+      assert.equal(cancelled, hanging);
+      assert.equal(emulator.state.uploads.size, 0);
+    });
+  }
+
+  it("reports an abort that fails during clean-up, keeping the real cause", () =>
+    withEmulator(
+      {
+        minPartSize: partSize,
+        faults: [
+          { operations: ["uploadPart"], status: 403 },
+          { operations: ["abortMultipartUpload"], status: 503 },
+        ],
       },
-    });
+      async ({ client, emulator }) => {
+        const error = await upload(client(), {
+          bucket,
+          key: "stuck",
+          body: testBytes(3000),
+          ...sizing,
+        }).catch((e) => e);
+        assert.ok(error instanceof UploadError, String(error));
+        assert.equal((error.cause as QingStorError).code, "permission_denied");
+        assert.equal(error.aborted, false);
+        assert.ok(error.abortError instanceof QingStorError, String(error.abortError));
+        assert.equal(error.abortError.status, 503);
+        assert.equal(emulator.state.uploads.size, 1, "the upload is still there");
+      },
+    ));
+
+  it("gives every attempt its own signal, so no listener piles up on one", async () => {
+    // Node's Request follows the signal it is given with a listener that lives until the
+    // request is collected: a signal shared by requests would collect one per part. So every
+    // signal given to a Request must be given to that Request only, never the caller's.
+    const given = new Map<AbortSignal, number>();
+    const Original = globalThis.Request;
+    globalThis.Request = class extends Original {
+      constructor(input: RequestInfo | URL, init?: RequestInit) {
+        if (init?.signal) given.set(init.signal, (given.get(init.signal) ?? 0) + 1);
+        super(input, init);
+      }
+    };
+    const { emulator, client: c } = inProcess({ minPartSize: 1, storage: "digest" });
     const data = testBytes(500, 8);
-    await upload(c, {
-      bucket,
-      key: "listeners",
-      body: data,
-      partSize: 1,
-      minPartSize: 1,
-      concurrency: 32,
-      signal: new AbortController().signal,
-    });
+    const caller = new AbortController().signal;
+    try {
+      await upload(c, {
+        bucket,
+        key: "listeners",
+        body: data,
+        partSize: 1,
+        minPartSize: 1,
+        concurrency: 32,
+        signal: caller,
+      });
+    } finally {
+      globalThis.Request = Original;
+    }
     assert.equal(emulator.state.objects.get(`${bucket}/listeners`)!.md5, nativeMd5(data));
-    assert.equal(Math.max(...listeners.values()), 1);
+    assert.ok(given.size >= 502, `${given.size} signals`);
+    assert.ok(!given.has(caller));
+    assert.equal(Math.max(...given.values()), 1);
   });
 
   it("rejects with the reason, and leaves no orphan, when aborted while initiate is retried", () =>
@@ -760,6 +871,11 @@ describe("upload()", () => {
         { bucket, key: "k", body: testBytes(1), partSize: 1024 },
         "partSize",
         /from 4194304 \(minPartSize\).*received 1024/,
+      ],
+      [
+        { bucket, key: "k", body: testBytes(1), partSize: 5_000_000_001 },
+        "partSize",
+        /to 5000000000, received 5000000001/,
       ],
       [
         { bucket, key: "k", body: testBytes(1), concurrency: 0 },

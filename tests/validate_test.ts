@@ -138,6 +138,7 @@ describe("validation before sending", () => {
       fetch: counter.fetch,
     });
     await rejects({}, "credentials", /accessKeyId set, secretAccessKey missing/, client);
+    assert.equal(counter.count, 0, "nothing was sent");
   });
 });
 
