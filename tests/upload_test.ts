@@ -826,6 +826,25 @@ describe("upload()", () => {
       },
     ));
 
+  it("releases the body when its input is refused, as when the upload cannot start", async () => {
+    const counter = countingFetch();
+    const c = createClient({ zone: "pek3a", credentials: CREDENTIALS, fetch: counter.fetch });
+    for (const refused of [{ key: "" }, { partSize: 1 }, { metadata: { "bad name": "v" } }]) {
+      let cancelled = false;
+      const body = new ReadableStream<Uint8Array>({
+        pull: (controller) => controller.enqueue(testBytes(10)),
+        cancel: () => {
+          cancelled = true;
+        },
+      });
+      const error = await upload(c, { bucket, key: "k", body, ...refused }).catch((e) => e);
+      assert.ok(error instanceof ValidationError, String(error));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      assert.ok(cancelled, JSON.stringify(refused));
+    }
+    assert.equal(counter.count, 0);
+  });
+
   it("reports a complete cut off by the abort as possibly done, not as the abort", async () => {
     const { emulator, client: c } = inProcess({
       minPartSize: partSize,

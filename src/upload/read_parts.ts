@@ -166,16 +166,17 @@ async function readBlob(blob: Blob): Promise<Uint8Array> {
 
 /**
  * Releases a body that will not be read after all, so that a stream does
- * not hold its source (a file, a network response) open.
+ * not hold its source (a file, a network response) open. Bodies held in
+ * memory, and values that are no body at all, need nothing.
  *
- * @param body The body.
+ * @param body The body, as the caller gave it.
  * @param reason Why, passed on to the stream.
  */
-export function cancelBody(body: Exclude<UploadBody, string>, reason: unknown): void {
+export function cancelBody(body: unknown, reason: unknown): void {
   if (body instanceof ReadableStream) {
     if (!body.locked) settle(() => body.cancel(reason));
-  } else if (knownLength(body) === undefined) {
-    settle(() => (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]().return?.());
+  } else if (typeof body == "object" && body !== null && Symbol.asyncIterator in body) {
+    settle(() => (body as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.());
   }
 }
 

@@ -13,7 +13,7 @@ import {
 } from "../operations/initiate_multipart_upload.ts";
 import { iterateParts, type ListedPart } from "../operations/list_parts.ts";
 import { uploadPart } from "../operations/upload_part.ts";
-import { planUpload } from "./plan_upload.ts";
+import { planUpload, type UploadPlan } from "./plan_upload.ts";
 import { cancelBody, SourceFailure, type SourcePart, type UploadBody } from "./read_parts.ts";
 import { sendParts, type SendPartsOutcome } from "./send_parts.ts";
 
@@ -93,7 +93,8 @@ export interface UploadResult {
  * @param client The client.
  * @param input The object, its body, and how to upload it.
  * @returns The object's upload ID, size and parts.
- * @throws {ValidationError} If the input is invalid; nothing is sent.
+ * @throws {ValidationError} If the input is invalid; nothing is sent, and a stream body is
+ * cancelled, as on every failure: the upload owns the body once called.
  * @throws {QingStorError} If the upload could not be initiated (or listed, to resume).
  * @throws {SourceError} If reading the body failed.
  * @throws {UploadError} If a part or the complete request failed for good, or complete's outcome
@@ -128,13 +129,14 @@ export interface UploadResult {
  * ```
  */
 export async function upload(client: Client, input: UploadInput): Promise<UploadResult> {
-  const plan = planUpload(input);
   const { bucket, key, signal } = input;
   const resuming = input.uploadId !== undefined;
   const keepParts = input.leavePartsOnError ?? resuming;
   let uploadId: string;
   const existing = new Map<number, ListedPart>();
+  let plan: UploadPlan;
   try {
+    plan = planUpload(input);
     signal?.throwIfAborted();
     uploadId = input.uploadId ?? await initiate(client, input);
     if (resuming) {
@@ -143,8 +145,9 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
       }
     }
   } catch (error) {
-    // Nothing was read: release the body, so that a stream does not hold its source open.
-    cancelBody(plan.body, error);
+    // Nothing was read, the input may even have been refused: release the body, so that a
+    // stream does not hold its source open. The upload took it over when it was called.
+    cancelBody(input.body, error);
     throw error;
   }
 
