@@ -16,6 +16,39 @@ const bin = (name: string) => new URL(`../node_modules/.bin/${name}`, import.met
 const deno = Deno.execPath();
 const quick = Deno.args.includes("--quick");
 
+/**
+ * The repository stands on its own: users clone only it, so no test may read
+ * a file outside it (a sibling folder of our own checkouts, say). The test
+ * processes get read access to the repository alone, under Deno's and Node's
+ * permission models, and their temporary files go to `build/tmp` inside it.
+ * The loopback addresses are the only network the Deno tests may reach.
+ */
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const TMP = `${ROOT}/build/tmp`;
+await Deno.mkdir(TMP, { recursive: true });
+const DENO_SANDBOX = [
+  `--allow-read=${ROOT}`,
+  `--allow-write=${TMP}`,
+  "--allow-net=127.0.0.1,localhost",
+  "--allow-env",
+  "--allow-run",
+  "--allow-sys",
+];
+/** The scripts the matrix runs (size, build) may also write their output inside the repository. */
+const SCRIPT_SANDBOX = [
+  `--allow-read=${ROOT}`,
+  `--allow-write=${ROOT}`,
+  "--allow-env",
+  "--allow-run",
+];
+const NODE_SANDBOX = [
+  "--experimental-permission",
+  `--allow-fs-read=${ROOT}/*`,
+  `--allow-fs-write=${TMP}/*`,
+  "--allow-child-process",
+  "--allow-worker",
+];
+
 let passed = 0;
 let failed = 0;
 const STEP_TIMEOUT = 5 * 60 * 1000;
@@ -33,7 +66,7 @@ async function run(step: Step): Promise<void> {
   const [command, ...args] = step.command;
   const child = new Deno.Command(command, {
     args,
-    env: { NO_COLOR: "1", ...step.env },
+    env: { NO_COLOR: "1", TMPDIR: TMP, ...step.env },
     stdout: "piped",
     stderr: "piped",
     // A step that hangs fails on its own instead of holding CI until its time runs out.
@@ -99,19 +132,19 @@ await run({
 });
 await run({
   name: "deno test",
-  command: [deno, "test", "-A", ...testFiles.map((file) => `tests/${file}`)],
+  command: [deno, "test", ...DENO_SANDBOX, ...testFiles.map((file) => `tests/${file}`)],
   count: denoCount,
 });
 await run({
   // Not a performance figure, which only scripts measure: a regression guard, so that nothing
   // creeps onto the minimal program's path unnoticed (MD5 alone would add 1.5 KB).
   name: "size: createClient + initiateMultipartUpload within 4096 B gzipped",
-  command: [deno, "run", "-A", "scripts/size.ts", "--budget", "4096"],
+  command: [deno, "run", ...SCRIPT_SANDBOX, "scripts/size.ts", "--budget", "4096"],
 });
 await run({
   // The JSDoc examples, so that none rots (those marked `ignore` need the real service).
   name: "deno test --doc",
-  command: [deno, "test", "--doc", "-A", "mod.ts", "src/"],
+  command: [deno, "test", "--doc", ...DENO_SANDBOX, "mod.ts", "src/"],
   count: denoCount,
 });
 
@@ -123,6 +156,7 @@ if (!quick) {
     name: "node --test",
     command: [
       "node",
+      ...NODE_SANDBOX,
       "--test",
       "--test-reporter=tap",
       ...testFiles.map((file) => `${compiled.outDir}/tests/${file.replace(/\.ts$/, ".js")}`),
@@ -139,7 +173,10 @@ if (!quick) {
 if (!quick) {
   // The package as consumers meet it, then each runtime for real against the emulator over
   // loopback (tests/runtime/). The build runs first: every later step uses npm/.
-  await run({ name: "build:npm", command: [deno, "run", "-A", "scripts/build_npm.ts"] });
+  await run({
+    name: "build:npm",
+    command: [deno, "run", ...SCRIPT_SANDBOX, "scripts/build_npm.ts"],
+  });
   await run({
     name: "publint npm",
     command: [bin("publint"), "--strict", "npm"],
@@ -161,7 +198,7 @@ if (!quick) {
   });
   await run({
     name: "deno: mod.ts by path and by URL",
-    command: [deno, "test", "-A", "tests/runtime/deno/import_by_url_test.ts"],
+    command: [deno, "test", ...DENO_SANDBOX, "tests/runtime/deno/import_by_url_test.ts"],
     count: denoCount,
   });
   for (
@@ -171,7 +208,11 @@ if (!quick) {
       ["browser: Chromium", "tests/runtime/browser/browser_test.mjs"],
     ]
   ) {
-    await run({ name, command: ["node", "--test", "--test-reporter=tap", file], count: nodeCount });
+    await run({
+      name,
+      command: ["node", ...NODE_SANDBOX, "--test", "--test-reporter=tap", file],
+      count: nodeCount,
+    });
   }
 }
 

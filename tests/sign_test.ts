@@ -32,7 +32,7 @@ async function checkVector(vector: Vector) {
 
 describe("official SDK vectors (conformance: true)", () => {
   const conformance = vectors.vectors.filter((vector) => vector.conformance);
-  it("the file holds the 14 conformance vectors the spec names", () => {
+  it("the file holds the 14 conformance vectors of the official SDKs", () => {
     assert.equal(conformance.length, 14);
   });
   for (const vector of conformance) {
@@ -41,7 +41,7 @@ describe("official SDK vectors (conformance: true)", () => {
 });
 
 describe("derived multipart examples", () => {
-  it("the file holds the 10 derived examples the spec names", () => {
+  it("the file holds the 10 derived multipart examples", () => {
     assert.equal(vectors.derived_examples.length, 10);
   });
   for (const vector of vectors.derived_examples) {

@@ -1,7 +1,9 @@
 /**
- * Reads the signing vectors from the shared spec folder beside the project
- * (`../shared/spec/signature-vectors.json`, relative to the project root,
- * where every test runner is started).
+ * Reads the signing vectors kept with the tests
+ * (`tests/fixtures/signature-vectors.json`, relative to the project root,
+ * where every test runner is started). The `vectors` are the official SDKs'
+ * own unit-test cases (published facts, copied as they are); the
+ * `derived_examples` were computed with the algorithm in docs/protocol.md.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -42,6 +44,6 @@ export interface VectorFile {
   auxiliary: Record<string, string>[];
 }
 
-export const VECTOR_FILE = resolve("../shared/spec/signature-vectors.json");
+export const VECTOR_FILE = resolve("tests/fixtures/signature-vectors.json");
 
 export const vectors: VectorFile = JSON.parse(readFileSync(VECTOR_FILE, "utf8"));
