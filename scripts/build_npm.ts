@@ -54,9 +54,7 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
     const fixed = text
       // tsc rewrites `.ts` specifiers in the JavaScript it emits but leaves them in
       // declaration files, where Node-style resolution would then look for `.ts`.
-      .replace(/((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']*?)\.ts(["'])/g, "$1$2.js$3")
-      // The JSDoc examples import the JSR name; npm users know the package by npm's.
-      .replaceAll(`"${deno.name}`, `"${NPM_NAME}`);
+      .replace(/((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']*?)\.ts(["'])/g, "$1$2.js$3");
     if (fixed != text) await Deno.writeTextFile(file, fixed);
   }
 
@@ -68,9 +66,11 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
     license: deno.license,
     keywords: ["qingstor", "multipart", "upload", "object-storage", "presigned-url", "workers"],
     type: "module",
+    // `default` rather than `import`: the files are ES modules either way, and `require()` of an
+    // ES module works from Node 20.19 and 22.12 on (older Node says ERR_REQUIRE_ESM, which is true).
     exports: {
-      ".": { types: "./esm/mod.d.ts", import: "./esm/mod.js" },
-      "./testing": { types: "./esm/src/testing/mod.d.ts", import: "./esm/src/testing/mod.js" },
+      ".": { types: "./esm/mod.d.ts", default: "./esm/mod.js" },
+      "./testing": { types: "./esm/src/testing/mod.d.ts", default: "./esm/src/testing/mod.js" },
     },
     sideEffects: false,
     engines: { node: ">=20.3" },

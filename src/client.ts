@@ -8,7 +8,10 @@ export interface Credentials {
   secretAccessKey: string;
 }
 
-/** How failed requests are retried (spec §10.3). Times are in milliseconds, below 2³¹. */
+/**
+ * How failed requests are retried (see docs/protocol.md#retries). Times are in
+ * milliseconds, below 2³¹.
+ */
 export interface RetryOptions {
   /** Attempts per request, the first included. Default 4 (3 retries); 1 turns retries off. */
   maxAttempts?: number;
@@ -73,7 +76,8 @@ const KEY_PAIR = ["accessKeyId", "secretAccessKey"] as const;
 
 /**
  * The time on the service's clock, in milliseconds: the local clock plus the
- * offset the client learnt from a `request_expired` answer (spec §10.3).
+ * offset the client learnt from a `request_expired` answer (see
+ * docs/protocol.md#date-line-and-clock-skew).
  *
  * @param client The client.
  * @returns Milliseconds since the Unix epoch.
@@ -107,7 +111,7 @@ function checkCredentials(credentials: Credentials): Credentials {
  *
  * @example
  * ```ts
- * import { createClient } from "@qingstor-multipart/core";
+ * import { createClient } from "qingstor-multipart";
  *
  * const client = createClient({
  *   zone: "pek3a",

@@ -25,7 +25,7 @@ export interface QingStorErrorInit {
  *
  * @example
  * ```ts
- * import { QingStorError } from "@qingstor-multipart/core";
+ * import { QingStorError } from "qingstor-multipart";
  *
  * const error = new QingStorError({
  *   operation: "uploadPart",
@@ -78,7 +78,8 @@ export class QingStorError extends Error {
 
 /**
  * Whether an error is a {@linkcode QingStorError} with the given code. Codes
- * are compared ignoring case: the docs write some in upper case (spec §13.9).
+ * are compared ignoring case: the docs write some in upper case (see
+ * docs/protocol.md#case-of-error-codes).
  *
  * @param error Anything caught.
  * @param code The code, in lower case.
@@ -95,7 +96,7 @@ export function hasCode(error: unknown, code: string): boolean {
  *
  * @example
  * ```ts
- * import { ValidationError } from "@qingstor-multipart/core";
+ * import { ValidationError } from "qingstor-multipart";
  *
  * const error = new ValidationError("key", "Key must not be empty");
  * error.parameter; // "key"
@@ -137,7 +138,7 @@ export interface UploadedPart {
  *
  * @example
  * ```ts ignore
- * import { upload, UploadError } from "@qingstor-multipart/core";
+ * import { upload, UploadError } from "qingstor-multipart";
  *
  * try {
  *   await upload(client, { bucket, key, body, leavePartsOnError: true });
@@ -191,7 +192,7 @@ export class UploadError extends Error {
  *
  * @example
  * ```ts ignore
- * import { SourceError, upload } from "@qingstor-multipart/core";
+ * import { SourceError, upload } from "qingstor-multipart";
  *
  * try {
  *   await upload(client, { bucket, key, body: stream });

@@ -1,7 +1,7 @@
 /**
- * The service's limits (spec §9) and the checks that enforce them before a
- * request is sent. Every rule of the protocol that the client checks lives
- * here, so it is found in one place.
+ * The service's limits (see docs/protocol.md#limits) and the checks that
+ * enforce them before a request is sent. Every rule of the protocol that the
+ * client checks lives here, so it is found in one place.
  *
  * @module
  */
@@ -51,7 +51,10 @@ export function checkBucket(bucket: string): void {
   );
 }
 
-/** Checks an object key: 1–1023 UTF-8 bytes, no leading `/`, no `.` or `..` segment (spec §1.3). */
+/**
+ * Checks an object key: 1–1023 UTF-8 bytes, no leading `/`, no `.` or `..` segment (see
+ * docs/protocol.md#object-key-encoding).
+ */
 export function checkKey(key: string): void {
   check(
     typeof key == "string" && key.length > 0 && key.isWellFormed(),
@@ -80,13 +83,16 @@ export function checkHeaderValue(parameter: string, value: string, max = 2048): 
   );
 }
 
-/** The characters of a user metadata name, without `x-qs-meta-` (spec §8). */
+/**
+ * The characters of a user metadata name, without `x-qs-meta-` (see
+ * docs/protocol.md#user-metadata).
+ */
 export const METADATA_NAME = /^[\w.-]+$/;
 
 /**
- * Checks user metadata (spec §8): names of `A-Z a-z 0-9 . _ -` up to 512
- * bytes, unique ignoring case, printable ASCII values, names and values
- * together at most 2048 bytes.
+ * Checks user metadata (see docs/protocol.md#user-metadata): names of
+ * `A-Z a-z 0-9 . _ -` up to 512 bytes, unique ignoring case, printable ASCII
+ * values, names and values together at most 2048 bytes.
  */
 export function checkMetadata(metadata: Record<string, string>): void {
   let total = 0;

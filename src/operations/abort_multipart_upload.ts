@@ -15,9 +15,9 @@ export interface AbortMultipartUploadInput {
 }
 
 /**
- * Aborts a multipart upload (spec §6.6) and frees its parts' space. It is
- * idempotent: aborting an upload that is gone, finished or never existed
- * succeeds too.
+ * Aborts a multipart upload (see docs/protocol.md#abort-multipart-upload) and
+ * frees its parts' space. It is idempotent: aborting an upload that is gone,
+ * finished or never existed succeeds too.
  *
  * @param client The client.
  * @param input The upload.
@@ -31,8 +31,8 @@ export interface AbortMultipartUploadInput {
  *   abortMultipartUpload,
  *   createClient,
  *   initiateMultipartUpload,
- * } from "@qingstor-multipart/core";
- * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * } from "qingstor-multipart";
+ * import { createEmulator } from "qingstor-multipart/testing";
  * import assert from "node:assert/strict";
  *
  * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.

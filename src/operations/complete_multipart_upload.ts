@@ -50,14 +50,15 @@ export interface CompleteMultipartUploadResult {
 }
 
 /**
- * Complete may or may not have taken effect (spec §10.3): its last attempt
- * got no answer or a 5xx, or a retry found the upload gone after an earlier
- * attempt that may have succeeded. The object may exist; check with a HEAD
- * of the object before uploading again.
+ * Complete may or may not have taken effect (see
+ * docs/protocol.md#completes-unknown-outcome): its last attempt got no answer
+ * or a 5xx, or a retry found the upload gone after an earlier attempt that may
+ * have succeeded. The object may exist; check with a HEAD of the object before
+ * uploading again.
  *
  * @example
  * ```ts ignore
- * import { CompleteStatusUnknownError, completeMultipartUpload } from "@qingstor-multipart/core";
+ * import { CompleteStatusUnknownError, completeMultipartUpload } from "qingstor-multipart";
  *
  * try {
  *   await completeMultipartUpload(client, input);
@@ -74,9 +75,9 @@ export class CompleteStatusUnknownError extends QingStorError {
 }
 
 /**
- * Completes a multipart upload (spec §6.5): the listed parts become the
- * object, replacing any object of that key. Parts must ascend; numbers need
- * not be contiguous.
+ * Completes a multipart upload (see docs/protocol.md#complete-multipart-upload):
+ * the listed parts become the object, replacing any object of that key. Parts
+ * must ascend; numbers need not be contiguous.
  *
  * @param client The client.
  * @param input The upload and its parts.
@@ -94,8 +95,8 @@ export class CompleteStatusUnknownError extends QingStorError {
  *   createClient,
  *   initiateMultipartUpload,
  *   uploadPart,
- * } from "@qingstor-multipart/core";
- * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * } from "qingstor-multipart";
+ * import { createEmulator } from "qingstor-multipart/testing";
  * import assert from "node:assert/strict";
  *
  * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.

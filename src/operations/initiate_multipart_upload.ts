@@ -52,9 +52,10 @@ export interface InitiateMultipartUploadResult {
 }
 
 /**
- * Starts a multipart upload (spec §6.1): `POST /<key>?uploads`. Each call
- * returns a new upload ID, even for the same key. Parts uploaded under it
- * take space until the upload is completed or aborted.
+ * Starts a multipart upload: `POST /<key>?uploads` (see
+ * docs/protocol.md#initiate-multipart-upload). Each call returns a new upload
+ * ID, even for the same key. Parts uploaded under it take space until the
+ * upload is completed or aborted.
  *
  * @param client The client.
  * @param input The object to create.
@@ -65,8 +66,8 @@ export interface InitiateMultipartUploadResult {
  *
  * @example
  * ```ts
- * import { createClient, initiateMultipartUpload } from "@qingstor-multipart/core";
- * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * import { createClient, initiateMultipartUpload } from "qingstor-multipart";
+ * import { createEmulator } from "qingstor-multipart/testing";
  * import assert from "node:assert/strict";
  *
  * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.

@@ -55,9 +55,9 @@ interface WireUploads {
 }
 
 /**
- * Lists one page of a bucket's multipart uploads in progress (spec §6.7),
- * for example to find and abort forgotten ones. {@linkcode iterateMultipartUploads}
- * pages through all of them.
+ * Lists one page of a bucket's multipart uploads in progress (see
+ * docs/protocol.md#list-multipart-uploads), for example to find and abort
+ * forgotten ones. {@linkcode iterateMultipartUploads} pages through all of them.
  *
  * @param client The client.
  * @param input The bucket, and optional prefix, delimiter and paging.
@@ -71,8 +71,8 @@ interface WireUploads {
  *   createClient,
  *   initiateMultipartUpload,
  *   listMultipartUploads,
- * } from "@qingstor-multipart/core";
- * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * } from "qingstor-multipart";
+ * import { createEmulator } from "qingstor-multipart/testing";
  * import assert from "node:assert/strict";
  *
  * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.
@@ -119,7 +119,8 @@ export async function listMultipartUploads(
     expect: 200,
     signal: input.signal,
   });
-  // Parsed leniently (spec §13.7): fields may be missing, and common_prefixes may be a string.
+  // Parsed leniently (see docs/protocol.md#lenient-list-multipart-uploads-answers): fields may
+  // be missing, and common_prefixes may be a string.
   const prefixes = body.common_prefixes ?? [];
   const nextKeyMarker = body.next_key_marker ?? "";
   return {
@@ -152,8 +153,8 @@ export async function listMultipartUploads(
  *   createClient,
  *   initiateMultipartUpload,
  *   iterateMultipartUploads,
- * } from "@qingstor-multipart/core";
- * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * } from "qingstor-multipart";
+ * import { createEmulator } from "qingstor-multipart/testing";
  * import assert from "node:assert/strict";
  *
  * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.

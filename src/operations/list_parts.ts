@@ -44,9 +44,9 @@ interface WireParts {
 }
 
 /**
- * Lists one page of an upload's parts (spec §6.4). The service reports no
- * "more" flag: a full page (as many parts as `limit`) may have a next page,
- * asked for with `partNumberMarker` set to its last part number.
+ * Lists one page of an upload's parts (see docs/protocol.md#list-parts). The
+ * service reports no "more" flag: a full page (as many parts as `limit`) may
+ * have a next page, asked for with `partNumberMarker` set to its last part number.
  * {@linkcode iterateParts} does that paging for you.
  *
  * @param client The client.
@@ -57,8 +57,8 @@ interface WireParts {
  *
  * @example
  * ```ts
- * import { createClient, initiateMultipartUpload, listParts, uploadPart } from "@qingstor-multipart/core";
- * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * import { createClient, initiateMultipartUpload, listParts, uploadPart } from "qingstor-multipart";
+ * import { createEmulator } from "qingstor-multipart/testing";
  * import assert from "node:assert/strict";
  *
  * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.
@@ -112,8 +112,8 @@ export async function listParts(client: Client, input: ListPartsInput): Promise<
  *
  * @example
  * ```ts
- * import { createClient, initiateMultipartUpload, iterateParts, uploadPart } from "@qingstor-multipart/core";
- * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * import { createClient, initiateMultipartUpload, iterateParts, uploadPart } from "qingstor-multipart";
+ * import { createEmulator } from "qingstor-multipart/testing";
  * import assert from "node:assert/strict";
  *
  * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.

@@ -30,10 +30,10 @@ export interface PresignInput {
 }
 
 /**
- * Mints a presigned URL (spec §4): the signature travels in the query, so
- * whoever holds the URL (a browser, say) can send that one request until it
- * expires, without ever seeing the secret. Typical use: a server starts an
- * upload and hands out one URL per part.
+ * Mints a presigned URL (see docs/protocol.md#presigned-urls): the signature
+ * travels in the query, so whoever holds the URL (a browser, say) can send that
+ * one request until it expires, without ever seeing the secret. Typical use: a
+ * server starts an upload and hands out one URL per part.
  *
  * @param client A client with credentials.
  * @param input The request to allow.
@@ -42,7 +42,7 @@ export interface PresignInput {
  *
  * @example
  * ```ts
- * import { createClient, presign } from "@qingstor-multipart/core";
+ * import { createClient, presign } from "qingstor-multipart";
  *
  * const client = createClient({
  *   zone: "pek3a",

@@ -44,7 +44,8 @@ export interface UploadPartResult {
 }
 
 /**
- * Uploads one part of a multipart upload (spec §6.2): `PUT /<key>?part_number=N&upload_id=ID`.
+ * Uploads one part of a multipart upload: `PUT /<key>?part_number=N&upload_id=ID`
+ * (see docs/protocol.md#upload-part).
  * The body is sent with a known length, as the service requires, and with
  * Content-MD5 unless turned off. It is retried on network errors, 5xx and
  * `bad_digest`, re-sending the same bytes.
@@ -57,8 +58,8 @@ export interface UploadPartResult {
  *
  * @example
  * ```ts
- * import { createClient, initiateMultipartUpload, uploadPart } from "@qingstor-multipart/core";
- * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * import { createClient, initiateMultipartUpload, uploadPart } from "qingstor-multipart";
+ * import { createEmulator } from "qingstor-multipart/testing";
  * import assert from "node:assert/strict";
  *
  * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.

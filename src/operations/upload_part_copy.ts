@@ -33,9 +33,10 @@ export interface UploadPartCopyResult extends UploadPartResult {
 }
 
 /**
- * Copies a byte range of an existing object into a part (spec §6.3), so
- * objects can be copied or stitched together without passing their bytes
- * through the client. The range must obey the part size rules.
+ * Copies a byte range of an existing object into a part (see
+ * docs/protocol.md#upload-part-copy), so objects can be copied or stitched
+ * together without passing their bytes through the client. The range must obey
+ * the part size rules.
  *
  * @param client The client.
  * @param input The target part, the source object and the range.
@@ -52,8 +53,8 @@ export interface UploadPartCopyResult extends UploadPartResult {
  *   initiateMultipartUpload,
  *   upload,
  *   uploadPartCopy,
- * } from "@qingstor-multipart/core";
- * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * } from "qingstor-multipart";
+ * import { createEmulator } from "qingstor-multipart/testing";
  * import assert from "node:assert/strict";
  *
  * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.
@@ -103,7 +104,8 @@ export async function uploadPartCopy(
     key: input.key,
     query: partQuery(input),
     headers: {
-      // Encoded like a request path (spec §6.3); the encoded form is what is signed.
+      // Encoded like a request path; the encoded form is what is signed (see
+      // docs/protocol.md#upload-part-copy).
       "x-qs-copy-source": `/${input.source.bucket}/${encodeKey(input.source.key)}`,
       "x-qs-copy-range": range && `bytes=${range.first}-${range.last}`,
       "x-qs-copy-source-if-match": input.ifMatch,

@@ -1,7 +1,8 @@
 /**
- * The SSE-C headers of spec §7, derived from a customer key. This module
- * and the MD5 it needs are loaded only when a key is given (see
- * {@linkcode encryptionHeaders}), so programs without SSE-C do not carry them.
+ * The SSE-C headers (see docs/protocol.md#sse-c-headers), derived from a
+ * customer key. This module and the MD5 it needs are loaded only when a key is
+ * given (see {@linkcode encryptionHeaders}), so programs without SSE-C do not
+ * carry them.
  *
  * @module
  */

@@ -1,8 +1,9 @@
 /**
- * Percent-encodes an object key for the request path (spec §1.3): UTF-8
- * bytes, with `A-Z a-z 0-9 - _ . ~` and `/` left literal and every other
- * byte written as `%XX` in upper-case hex. The signature covers this exact
- * text, so it must be the only place a key is encoded.
+ * Percent-encodes an object key for the request path (see
+ * docs/protocol.md#object-key-encoding): UTF-8 bytes, with `A-Z a-z 0-9 - _ . ~`
+ * and `/` left literal and every other byte written as `%XX` in upper-case hex.
+ * The signature covers this exact text, so it must be the only place a key is
+ * encoded.
  *
  * @param key The object key, already checked by `checkKey`.
  * @returns The encoded key.

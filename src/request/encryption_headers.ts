@@ -1,4 +1,4 @@
-/** Server-side encryption with a customer key (SSE-C, spec §7). */
+/** Server-side encryption with a customer key (SSE-C, see docs/protocol.md#sse-c-headers). */
 export interface Encryption {
   /** The 32-byte AES-256 key, as bytes or as base64 text. */
   customerKey: Uint8Array | string;

@@ -1,6 +1,6 @@
 /**
- * Removes one pair of surrounding quotes from an ETag (spec §13.6): parts
- * are identified by the bare form that List Parts shows.
+ * Removes one pair of surrounding quotes from an ETag: parts are identified by
+ * the bare form that List Parts shows (see docs/protocol.md#quotes-around-part-etags).
  *
  * @param etag The ETag, quoted or not.
  * @returns The bare ETag.
@@ -10,8 +10,8 @@ export function unquoteEtag(etag: string): string {
 }
 
 /**
- * Writes an ETag in the quoted HTTP form the docs require at Complete
- * (spec §13.5), accepting a bare value.
+ * Writes an ETag in the quoted HTTP form the docs require at Complete,
+ * accepting a bare value (see docs/protocol.md#object-etag-at-complete).
  *
  * @param etag The ETag, quoted or not.
  * @returns The quoted ETag.
@@ -22,7 +22,8 @@ export function quoteEtag(etag: string): string {
 
 /**
  * Reads a part's ETag header, bare. `undefined` when a browser cannot read
- * it because the bucket's CORS rule does not expose it (spec §11).
+ * it because the bucket's CORS rule does not expose it (see
+ * docs/protocol.md#browser-cors-rules).
  *
  * @param headers The response headers.
  * @returns The bare ETag, or `undefined`.

@@ -10,8 +10,9 @@ export type QueryParameter = readonly [name: string, value?: string | number];
 
 /**
  * Builds the URL of a bucket or object request in the client's addressing
- * style (spec §1.2, §1.4). The query is written by hand so that a bare
- * sub-resource stays `?uploads` rather than `?uploads=`.
+ * style (see docs/protocol.md#addressing-styles). The query is written by hand
+ * so that a bare sub-resource stays `?uploads` rather than `?uploads=` (see
+ * docs/protocol.md#query-string).
  *
  * @param client The client, for its endpoint and style.
  * @param bucket The bucket.

@@ -17,9 +17,12 @@ export interface ServiceRequest {
   query?: readonly QueryParameter[];
   /** Headers; `undefined` values are not sent. */
   headers?: Record<string, string | undefined>;
-  /** The body: known-length only, so the runtime sends Content-Length (spec §11). */
+  /**
+   * The body: known-length only, so the runtime sends Content-Length (see
+   * docs/protocol.md#known-length-bodies).
+   */
   body?: Uint8Array | Blob | string;
-  /** The one status that means success (spec §6). */
+  /** The one status that means success (see docs/protocol.md#conventions). */
   expect: number;
   /** Cancels the request and any backoff wait. */
   signal?: AbortSignal;
@@ -43,11 +46,11 @@ export interface ServiceResponse<Body> {
 }
 
 /**
- * Signs and sends a request, retrying it under the policy of spec §10.3:
- * network failures, 5xx and 429 are retried with exponential backoff and
- * full jitter; `bad_digest` and `incomplete_body` once; `request_expired`
- * once, after the client's clock offset is set from the service's `Date`.
- * Every attempt is signed afresh with a new `X-QS-Date`.
+ * Signs and sends a request, retrying it under the policy described in
+ * docs/protocol.md#retries: network failures, 5xx and 429 are retried with
+ * exponential backoff and full jitter; `bad_digest` and `incomplete_body` once;
+ * `request_expired` once, after the client's clock offset is set from the
+ * service's `Date`. Every attempt is signed afresh with a new `X-QS-Date`.
  *
  * @param client The client.
  * @param request The request.
@@ -184,7 +187,10 @@ function sleep(ms: number, ...signals: (AbortSignal | undefined)[]): Promise<voi
   });
 }
 
-/** Reads an error response, which may be JSON, HTML from a proxy, or empty (spec §10.1). */
+/**
+ * Reads an error response, which may be JSON, HTML from a proxy, or empty (see
+ * docs/protocol.md#error-shape).
+ */
 async function readError(
   response: Response,
   fail: (status: number, message: string, more: Partial<QingStorErrorInit>) => QingStorError,

@@ -15,10 +15,10 @@ export interface ClientRequest {
 }
 
 /**
- * Signs a request as the client's addressing style asks (spec §3): in
- * virtual-host style the bucket is in the host name, so the canonical
- * resource puts it back in front of the path. Both header signatures and
- * presigned URLs are made here.
+ * Signs a request as the client's addressing style asks (see
+ * docs/protocol.md#signing-requests): in virtual-host style the bucket is in the
+ * host name, so the canonical resource puts it back in front of the path. Both
+ * header signatures and presigned URLs are made here.
  *
  * @param client The client whose style the URL was built for.
  * @param secretAccessKey The secret access key.

@@ -1,7 +1,7 @@
 /**
- * Builds the CanonicalizedHeaders block of spec §3.4: every `x-qs-` header,
- * lower-cased, sorted by name, one `name:value\n` line each. With no such
- * header the block is empty: no blank line is left in the string to sign.
+ * Builds the CanonicalizedHeaders block (see docs/protocol.md#canonicalized-headers):
+ * every `x-qs-` header, lower-cased, sorted by name, one `name:value\n` line each.
+ * With no such header the block is empty: no blank line is left in the string to sign.
  *
  * `Headers` already lower-cases names and trims values, which is what the
  * service does with what it receives.
@@ -19,7 +19,8 @@
  */
 export function canonicalizedHeaders(headers: Headers): string {
   let block = "";
-  // `Headers` iterates in sorted lower-case name order, the order §3.4 asks for.
+  // `Headers` iterates in sorted lower-case name order, the order the block needs (see
+  // docs/protocol.md#canonicalized-headers).
   for (const [name, value] of headers) {
     if (name.startsWith("x-qs-")) block += name + ":" + value + "\n";
   }

@@ -1,7 +1,8 @@
 /**
- * The query parameters that take part in a signature (spec §3.5). Everything
- * else in the query (`limit`, `prefix`, markers, the presign parameters) is
- * left out, so paging a listing never changes what is signed.
+ * The query parameters that take part in a signature (see
+ * docs/protocol.md#canonicalized-resource). Everything else in the query
+ * (`limit`, `prefix`, markers, the presign parameters) is left out, so paging a
+ * listing never changes what is signed.
  */
 const SIGNED_SUB_RESOURCES = new Set(
   ("acl append cname cors delete image lifecycle logging mirror notification part_number policy " +
@@ -11,9 +12,9 @@ const SIGNED_SUB_RESOURCES = new Set(
 );
 
 /**
- * Builds the CanonicalizedResource of spec §3.5: the path exactly as it goes
- * on the wire, `/<bucket>` in front of it for virtual-host requests, and the
- * signed sub-resources, decoded and sorted by name.
+ * Builds the CanonicalizedResource (see docs/protocol.md#canonicalized-resource):
+ * the path exactly as it goes on the wire, `/<bucket>` in front of it for
+ * virtual-host requests, and the signed sub-resources, decoded and sorted by name.
  *
  * @param url The request URL; its path must already be percent-encoded as sent.
  * @param virtualHostBucket The bucket named in the host, for virtual-host style only.
@@ -28,14 +29,16 @@ const SIGNED_SUB_RESOURCES = new Set(
  * ```
  */
 export function canonicalizedResource(url: URL, virtualHostBucket?: string): string {
-  // URLSearchParams decodes as forms do (`+` is a space), as §3.5 asks, and sorts by name in
-  // UTF-16 code units: for the signed names, all ASCII, that is the byte order of the spec.
+  // URLSearchParams decodes as forms do (`+` is a space), as the signature asks
+  // (docs/protocol.md#canonicalized-resource), and sorts by name in UTF-16 code units: for the
+  // signed names, all ASCII, that is the byte order the signature asks for.
   const query = new URLSearchParams(url.search);
   query.sort();
   const signed = [...query]
     .filter(([name]) => SIGNED_SUB_RESOURCES.has(name))
     .map(([name, value]) => value.trim() ? name + "=" + value.trim() : name);
-  // An http(s) URL's path is never empty: §12's `wirePath == "" ? "/"` is the URL parser's.
+  // An http(s) URL's path is never empty: the URL parser already makes an empty path the `/`
+  // that docs/protocol.md#canonicalized-resource asks for.
   return (virtualHostBucket ? "/" + virtualHostBucket : "") + url.pathname +
     (signed.length ? "?" + signed.join("&") : "");
 }

@@ -7,8 +7,8 @@ const keys = new Map<string, Promise<CryptoKey>>();
 const KEPT_KEYS = 8;
 
 /**
- * Computes a signature: `Base64(HMAC-SHA256(secret, stringToSign))` (spec §3.1),
- * with WebCrypto, so it runs unchanged in every runtime.
+ * Computes a signature: `Base64(HMAC-SHA256(secret, stringToSign))`, with
+ * WebCrypto, so it runs unchanged in every runtime (see docs/protocol.md#signature).
  *
  * @param secretAccessKey The secret access key.
  * @param stringToSign The string to sign.

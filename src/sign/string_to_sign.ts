@@ -14,15 +14,16 @@ export interface SignableRequest {
 }
 
 /**
- * Builds the string to sign of spec §3.2 (header signing) or §4 (query
- * signing, when `expires` is given):
+ * Builds the string to sign for header signing (see docs/protocol.md#string-to-sign),
+ * or for query signing when `expires` is given (see docs/protocol.md#presigned-urls):
  *
  * ```text
  * Verb \n Content-MD5 \n Content-Type \n Date-or-Expires \n CanonicalizedHeaders CanonicalizedResource
  * ```
  *
  * In header signing the date line is empty whenever `X-QS-Date` is sent,
- * because the date is then signed among the canonical headers (§3.3).
+ * because the date is then signed among the canonical headers (see
+ * docs/protocol.md#date-line-and-clock-skew).
  *
  * @param request The request to sign.
  * @param expires For query signing: the expiry as whole Unix seconds.

@@ -1,7 +1,8 @@
 /**
- * How the emulator authenticates a request, as the service does (spec §3–§5):
- * anonymous access to public buckets, header signatures within the 15-minute
- * window, and query signatures until they expire.
+ * How the emulator authenticates a request, as the service does: anonymous
+ * access to public buckets (see docs/protocol.md#anonymous-access), header
+ * signatures within the 15-minute window (see docs/protocol.md#signing-requests),
+ * and query signatures until they expire (see docs/protocol.md#presigned-urls).
  *
  * @module
  */
@@ -45,7 +46,8 @@ export async function authenticate(
   const authorization = request.headers.get("authorization");
   const queryKeyId = query.get("access_key_id");
   if (!authorization && queryKeyId === undefined) {
-    // Listing a bucket's uploads anonymously would need a bucket policy (spec §13.20).
+    // Listing a bucket's uploads anonymously would need a bucket policy (see
+    // docs/protocol.md#anonymous-list-multipart-uploads).
     if (emulator.options.publicBuckets?.includes(bucket) && operation != "listMultipartUploads") {
       return undefined;
     }

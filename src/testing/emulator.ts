@@ -52,8 +52,8 @@ function route(
  *
  * @example
  * ```ts
- * import { createEmulator } from "@qingstor-multipart/core/testing";
- * import { createClient, initiateMultipartUpload } from "@qingstor-multipart/core";
+ * import { createEmulator } from "qingstor-multipart/testing";
+ * import { createClient, initiateMultipartUpload } from "qingstor-multipart";
  *
  * const credentials = { accessKeyId: "AKID", secretAccessKey: "secret" };
  * const emulator = createEmulator({ credentials: [credentials] });

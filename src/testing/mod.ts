@@ -5,8 +5,8 @@
  *
  * @example
  * ```ts
- * import { createEmulator, serveEmulator } from "@qingstor-multipart/core/testing";
- * import { createClient, initiateMultipartUpload } from "@qingstor-multipart/core";
+ * import { createEmulator, serveEmulator } from "qingstor-multipart/testing";
+ * import { createClient, initiateMultipartUpload } from "qingstor-multipart";
  *
  * const credentials = { accessKeyId: "AKID", secretAccessKey: "secret" };
  * const server = await serveEmulator(createEmulator({ credentials: [credentials] }));

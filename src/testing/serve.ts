@@ -29,7 +29,7 @@ export interface ServeOptions {
  *
  * @example
  * ```ts
- * import { createEmulator, serveEmulator } from "@qingstor-multipart/core/testing";
+ * import { createEmulator, serveEmulator } from "qingstor-multipart/testing";
  *
  * const server = await serveEmulator(createEmulator());
  * server.url; // "http://127.0.0.1:<port>"

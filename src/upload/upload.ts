@@ -103,8 +103,8 @@ export interface UploadResult {
  *
  * @example
  * ```ts
- * import { createClient, upload } from "@qingstor-multipart/core";
- * import { createEmulator } from "@qingstor-multipart/core/testing";
+ * import { createClient, upload } from "qingstor-multipart";
+ * import { createEmulator } from "qingstor-multipart/testing";
  * import assert from "node:assert/strict";
  *
  * // The emulator stands in for QingStor; for the service, give `zone` and your keys instead.

@@ -1,5 +1,6 @@
 /**
- * Abort Multipart Upload (spec §6.6), as the service answers it.
+ * Abort Multipart Upload (see docs/protocol.md#abort-multipart-upload), as the
+ * service answers it.
  *
  * @module
  */

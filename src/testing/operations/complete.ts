@@ -1,5 +1,6 @@
 /**
- * Complete Multipart Upload (spec §6.5), as the service answers it.
+ * Complete Multipart Upload (see docs/protocol.md#complete-multipart-upload), as
+ * the service answers it.
  *
  * @module
  */

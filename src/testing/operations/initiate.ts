@@ -1,5 +1,6 @@
 /**
- * Initiate Multipart Upload (spec §6.1), as the service answers it.
+ * Initiate Multipart Upload (see docs/protocol.md#initiate-multipart-upload), as
+ * the service answers it.
  *
  * @module
  */

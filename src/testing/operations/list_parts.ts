@@ -1,5 +1,5 @@
 /**
- * List Parts (spec §6.4), as the service answers it.
+ * List Parts (see docs/protocol.md#list-parts), as the service answers it.
  *
  * @module
  */

@@ -1,5 +1,6 @@
 /**
- * List Multipart Uploads (spec §6.7), as the service answers it.
+ * List Multipart Uploads (see docs/protocol.md#list-multipart-uploads), as the
+ * service answers it.
  *
  * @module
  */

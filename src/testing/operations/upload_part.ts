@@ -1,5 +1,6 @@
 /**
- * Upload Part and Upload Part Copy (spec §6.2, §6.3), as the service answers them.
+ * Upload Part and Upload Part Copy (see docs/protocol.md#upload-part and
+ * docs/protocol.md#upload-part-copy), as the service answers them.
  *
  * @module
  */

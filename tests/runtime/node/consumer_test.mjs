@@ -62,6 +62,29 @@ describe("the npm package in a consumer project", () => {
     assert.ok(testing.includes("createEmulator") && testing.includes("serveEmulator"));
   });
 
+  it("loads both entry points with require() from a CommonJS file", async (t) => {
+    const [major, minor] = process.versions.node.split(".").map(Number);
+    // require() of an ES module came in Node 20.19 (and 22.12); older Node refuses it honestly.
+    if (major == 20 && minor < 19) {
+      return t.skip(`Node ${process.versions.node} cannot require() ESM`);
+    }
+    const script = join(project, "require.cjs");
+    await writeFile(
+      script,
+      `const main = require("qingstor-multipart");
+       const testing = require("qingstor-multipart/testing");
+       const credentials = ${JSON.stringify(CREDENTIALS)};
+       const emulator = testing.createEmulator({ credentials: [credentials] });
+       const client = main.createClient({ endpoint: "http://localhost", credentials, fetch: emulator.fetch });
+       main.initiateMultipartUpload(client, { bucket: "${BUCKET}", key: "from-cjs" })
+         .then(({ uploadId }) => console.log(emulator.state.uploads.get(uploadId).key));`,
+    );
+    for (const runtime of [process.execPath, BUN]) {
+      const { stdout } = await run(runtime, [script], { cwd: project });
+      assert.equal(stdout.trim(), "from-cjs", runtime);
+    }
+  });
+
   it("installs only the published files", async () => {
     const installed = join(project, "node_modules", "qingstor-multipart");
     assert.deepEqual((await readdir(installed)).sort(), [
