@@ -19,6 +19,9 @@ export const NPM_DIR = "npm";
 /** The name on npm; JSR's `@qingstor-multipart/core` is scoped, npm's is not. */
 export const NPM_NAME = "qingstor-multipart";
 
+/** The command line's entry in the package, from `src/cli/main.ts`. */
+const CLI_BIN = "esm/src/cli/main.js";
+
 const root = new URL("../", import.meta.url);
 const path = (relative: string) => new URL(relative, root).pathname;
 
@@ -45,7 +48,8 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
       rootDir: "../..",
       outDir: `../../${NPM_DIR}/esm`,
     },
-    files: ["../../mod.ts", "../../src/testing/mod.ts"],
+    // The command line is a root of its own: the library never imports it.
+    files: ["../../mod.ts", "../../src/testing/mod.ts", "../../src/cli/main.ts"],
   });
 
   for await (const file of walk(`${dir}/esm`)) {
@@ -73,9 +77,17 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
       "./testing": { types: "./esm/src/testing/mod.d.ts", default: "./esm/src/testing/mod.js" },
     },
     sideEffects: false,
+    // The command line, on the PATH of whoever installs the package, and for `npx`.
+    bin: { [NPM_NAME]: `./${CLI_BIN}` },
     engines: { node: ">=20.3" },
     files: ["esm/"],
   };
+  // npm links the bin as is: it must start with its `#!` line (tsc keeps it) and be executable.
+  const cli = `${dir}/${CLI_BIN}`;
+  if (!(await Deno.readTextFile(cli)).startsWith("#!/usr/bin/env node\n")) {
+    throw new Error(`${cli} does not start with #!/usr/bin/env node`);
+  }
+  await Deno.chmod(cli, 0o755);
   await Deno.writeTextFile(`${dir}/package.json`, JSON.stringify(manifest, null, 2) + "\n");
   await Deno.copyFile(path("README.md"), `${dir}/README.md`);
   await Deno.copyFile(path("LICENSE"), `${dir}/LICENSE`);

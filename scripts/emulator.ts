@@ -1,45 +1,17 @@
 /**
- * Runs the QingStor emulator in the foreground, for your own tests:
+ * Runs the QingStor emulator in the foreground, for your own tests: the
+ * command line's `emulator` subcommand (`qingstor-multipart emulator`), kept
+ * for `deno task emulator` and `npm run emulator`:
  *
  *     deno task emulator [--port N] [--access-key-id ID --secret-access-key KEY]
- *                        [--public-bucket NAME]... [--min-part-size BYTES] [--storage bytes|digest]
+ *                        [--public-bucket NAME]... [--min-part-size SIZE] [--storage bytes|digest]
  *
- * The first line printed is `listening on http://127.0.0.1:PORT`.
+ * The first line printed is `listening on http://127.0.0.1:PORT`; without a
+ * key pair, the development pair follows, ready for `export`.
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { createEmulator, serveEmulator } from "../src/testing/mod.ts";
+import { exit } from "../src/cli/exit.ts";
+import { run } from "../src/cli/run.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    port: { type: "string", default: "0" },
-    "access-key-id": { type: "string" },
-    "secret-access-key": { type: "string" },
-    "public-bucket": { type: "string", multiple: true, default: [] },
-    "min-part-size": { type: "string" },
-    storage: { type: "string", default: "bytes" },
-  },
-});
-
-const accessKeyId = values["access-key-id"];
-const secretAccessKey = values["secret-access-key"];
-if (!accessKeyId != !secretAccessKey) {
-  console.error("Give both --access-key-id and --secret-access-key, or neither.");
-  Deno.exit(2);
-}
-const server = await serveEmulator(
-  createEmulator({
-    credentials: accessKeyId && secretAccessKey ? [{ accessKeyId, secretAccessKey }] : [],
-    publicBuckets: values["public-bucket"],
-    minPartSize: values["min-part-size"] ? Number(values["min-part-size"]) : undefined,
-    storage: values.storage == "digest" ? "digest" : "bytes",
-  }),
-  { port: Number(values.port) },
-);
-console.log(`listening on ${server.url}`);
-Deno.addSignalListener("SIGINT", async () => {
-  await server.close();
-  Deno.exit(0);
-});
+await exit(await run(["emulator", ...Deno.args]));

@@ -18,6 +18,7 @@
  * @module
  */
 export { createEmulator } from "./emulator.ts";
+export { DEVELOPMENT_CREDENTIALS } from "./development_credentials.ts";
 export {
   DroppedConnection,
   type Emulator,

@@ -26,6 +26,7 @@ export interface ServeOptions {
  * @param emulator The emulator to serve.
  * @param options Port and address.
  * @returns The running server.
+ * @throws {Error} If the server cannot listen, e.g. `EADDRINUSE` for a port in use.
  *
  * @example
  * ```ts
@@ -71,7 +72,15 @@ export async function serveEmulator(
       incoming.socket.destroy();
     }
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, hostname, resolve));
+  // A port in use is an 'error' event: rejected here, it is the caller's to report, rather than
+  // an uncaught exception that ends the process.
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, hostname, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
   const port = (server.address() as { port: number }).port;
   return {
     url: `http://${hostname}:${port}`,

@@ -87,7 +87,7 @@ export async function startWorker({ endpoint, partSize }) {
       type: "ESModule",
       path: root + manifest.name + subpath.slice(1),
       contents: `export * from "./${"../".repeat(subpath.split("/").length - 1)}${packageRoot}${
-        target.import.slice(2)
+        target.default.slice(2)
       }";`,
     })),
   ];

@@ -1,0 +1,99 @@
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { createEmulator, DEVELOPMENT_CREDENTIALS, serveEmulator } from "../../testing/mod.ts";
+import { parseCommand, parseWholeNumber } from "../args.ts";
+import { expectPositionals } from "../args.ts";
+import { parseByteSize } from "../byte_size.ts";
+import type { Command } from "../command.ts";
+import { UsageError } from "../usage_error.ts";
+
+const OPTIONS = {
+  port: { type: "string" },
+  "access-key-id": { type: "string" },
+  "secret-access-key": { type: "string" },
+  "public-bucket": { type: "string", multiple: true },
+  "min-part-size": { type: "string" },
+  storage: { type: "string" },
+} as const;
+
+const USAGE =
+  `usage: qingstor-multipart emulator [--port N] [--access-key-id ID --secret-access-key KEY]
+                                   [--public-bucket NAME]... [--min-part-size SIZE]
+                                   [--storage bytes|digest]
+
+Runs the offline QingStor emulator on 127.0.0.1 in the foreground, until Ctrl-C or SIGTERM.
+Its first line is "listening on http://127.0.0.1:PORT". Without a key pair it accepts the
+public development pair ${DEVELOPMENT_CREDENTIALS.accessKeyId} and prints it, ready for export.
+State is kept in memory only.
+
+options:
+  --port N                the port (default: any free one)
+  --access-key-id ID      accept this key pair instead of the development one
+  --secret-access-key KEY
+  --public-bucket NAME    a bucket anonymous users may write to; repeatable
+  --min-part-size SIZE    the smallest part but the last (default 4MiB); lower it for fast tests,
+                          and give uploads the same --min-part-size
+  --storage digest        keep only sizes and MD5s, not bytes, for huge uploads`;
+
+/** `qingstor-multipart emulator`: the emulator over HTTP, in the foreground. */
+export const emulatorCommand: Command = {
+  name: "emulator",
+  synopsis: "emulator                         run the offline QingStor emulator",
+  usage: USAGE,
+  arguments: { minPartSize: "--min-part-size" },
+  run,
+};
+
+async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(() =>
+    parseArgs({ args, options: OPTIONS, allowPositionals: true })
+  );
+  expectPositionals(positionals, []);
+  const port = parseWholeNumber(values.port, "--port") ?? 0;
+  if (port > 65535) throw new UsageError(`--port: expected 0 to 65535, received ${port}`);
+  const accessKeyId = values["access-key-id"];
+  const secretAccessKey = values["secret-access-key"];
+  if (!accessKeyId != !secretAccessKey) {
+    throw new UsageError(
+      accessKeyId
+        ? "--secret-access-key is missing, --access-key-id is set"
+        : "--access-key-id is missing, --secret-access-key is set",
+    );
+  }
+  const storage = values.storage ?? "bytes";
+  if (storage != "bytes" && storage != "digest") {
+    throw new UsageError(
+      `--storage: expected bytes or digest, received ${JSON.stringify(storage)}`,
+    );
+  }
+  const credentials = accessKeyId && secretAccessKey
+    ? { accessKeyId, secretAccessKey }
+    : DEVELOPMENT_CREDENTIALS;
+  const server = await serveEmulator(
+    createEmulator({
+      credentials: [credentials],
+      publicBuckets: values["public-bucket"],
+      minPartSize: parseByteSize(values["min-part-size"], "--min-part-size"),
+      storage,
+    }),
+    { port },
+  );
+  // First, as documented: scripts wait for this line to learn the port.
+  const lines = [`listening on ${server.url}`];
+  if (credentials == DEVELOPMENT_CREDENTIALS) {
+    // Public values, printed so a session can start with a paste; a key pair given by flag is
+    // the user's own and is not echoed.
+    lines.push(
+      `QINGSTOR_ACCESS_KEY_ID=${credentials.accessKeyId}`,
+      `QINGSTOR_SECRET_ACCESS_KEY=${credentials.secretAccessKey}`,
+    );
+  }
+  lines.push(`QINGSTOR_ENDPOINT=${server.url}`);
+  process.stdout.write(lines.join("\n") + "\n");
+  const signal = await new Promise<string>((resolve) => {
+    for (const name of ["SIGINT", "SIGTERM"] as const) process.once(name, () => resolve(name));
+  });
+  process.stderr.write(`${signal}: stopping the emulator\n`);
+  await server.close();
+  return 0;
+}

@@ -1,0 +1,223 @@
+import process from "node:process";
+import { parseArgs } from "node:util";
+import {
+  CompleteStatusUnknownError,
+  type StorageClass,
+  upload,
+  UploadError,
+} from "../../../mod.ts";
+import { expectPositionals, parseCommand, parseWholeNumber } from "../args.ts";
+import { parseByteSize } from "../byte_size.ts";
+import type { Command } from "../command.ts";
+import { connect, CONNECTION_OPTIONS, CONNECTION_USAGE } from "../connection.ts";
+import { contentTypeFor } from "../content_type.ts";
+import { openFileBody } from "../file_body.ts";
+import { parsePairs } from "../pairs.ts";
+import { createProgressLine } from "../progress_line.ts";
+import { shellQuote } from "../shell_quote.ts";
+import { parseTarget } from "../target.ts";
+
+const OPTIONS = {
+  "part-size": { type: "string" },
+  "min-part-size": { type: "string" },
+  concurrency: { type: "string" },
+  "content-type": { type: "string" },
+  "storage-class": { type: "string" },
+  meta: { type: "string", multiple: true },
+  "no-md5": { type: "boolean" },
+  resume: { type: "string" },
+  "keep-parts-on-error": { type: "boolean" },
+  ...CONNECTION_OPTIONS,
+} as const;
+
+/** Flags that decide where parts go and how the body is cut: a resume must repeat them. */
+const RESUME_FLAGS = ["part-size", "min-part-size", "endpoint", "zone", "config"] as const;
+
+const USAGE = `usage: qingstor-multipart upload <file|-> <bucket>/<key> [options]
+
+Uploads a file, or stdin with -, in parts, with a progress line on stderr, and prints one line
+when done. Ctrl-C aborts the upload on the service before exiting (code 130); a second Ctrl-C
+exits at once.
+
+options:
+  --part-size SIZE        part size: 8MiB, 5MB or bytes (default 8MiB, raised to fit 10,000 parts)
+  --concurrency N         parts in flight at once (default 4)
+  --content-type TYPE     default: by the file's extension (none for stdin)
+  --storage-class CLASS   STANDARD or STANDARD_IA
+  --meta NAME=VALUE       user metadata, sent as x-qs-meta-NAME; repeatable
+  --no-md5                send no Content-MD5 with the parts
+  --resume UPLOAD_ID      resume an upload: parts already there that match are not sent again;
+                          parts are kept on failure, as with --keep-parts-on-error
+  --keep-parts-on-error   on failure or Ctrl-C, keep the parts and print the resume command
+  --min-part-size SIZE    the smallest part the service takes (default 4MiB; lower only for an
+                          emulator started with a lower one)
+${CONNECTION_USAGE}`;
+
+/** `qingstor-multipart upload`: `upload()` from a file or stdin, with progress and Ctrl-C. */
+export const uploadCommand: Command = {
+  name: "upload",
+  synopsis: "upload <file|-> <bucket>/<key>   upload a file, or stdin, in parts",
+  usage: USAGE,
+  arguments: {
+    bucket: "<bucket>/<key>",
+    key: "<bucket>/<key>",
+    partSize: "--part-size",
+    minPartSize: "--min-part-size",
+    concurrency: "--concurrency",
+    contentType: "--content-type",
+    storageClass: "--storage-class",
+    metadata: "--meta",
+    uploadId: "--resume",
+    size: "<file>",
+  },
+  run,
+};
+
+async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(() =>
+    parseArgs({ args, options: OPTIONS, allowPositionals: true })
+  );
+  expectPositionals(positionals, ["<file|->", "<bucket>/<key>"]);
+  const [source, target] = positionals;
+  const { bucket, key } = parseTarget(target) as { bucket: string; key: string };
+  const partSize = parseByteSize(values["part-size"], "--part-size");
+  const minPartSize = parseByteSize(values["min-part-size"], "--min-part-size");
+  const concurrency = parseWholeNumber(values.concurrency, "--concurrency");
+  const metadata = parsePairs(values.meta, "--meta");
+  const fromStdin = source == "-";
+  const { body, size } = fromStdin
+    ? { body: process.stdin, size: undefined }
+    : await openFileBody(source);
+  const contentType = values["content-type"] ?? (fromStdin ? undefined : contentTypeFor(source));
+  const resuming = values.resume !== undefined;
+  const keepParts = !!values["keep-parts-on-error"] || resuming;
+
+  const resumeCommand = (uploadId: string) =>
+    [
+      "qingstor-multipart",
+      "upload",
+      source,
+      target,
+      "--resume",
+      uploadId,
+      ...RESUME_FLAGS.flatMap((flag) =>
+        values[flag] === undefined ? [] : [`--${flag}`, values[flag]]
+      ),
+    ].map(shellQuote).join(" ") + (fromStdin ? "   # with the same bytes on stdin" : "");
+
+  const progress = createProgressLine({
+    tty: !!process.stderr.isTTY,
+    write: (text) => process.stderr.write(text),
+    now: () => performance.now(),
+    schedule: (callback, ms) => {
+      const timer = setTimeout(callback, ms);
+      return () => clearTimeout(timer);
+    },
+  });
+  // Verbose lines go through the progress line, so that none breaks into a line being redrawn.
+  const { client, transport } = await connect(values, process.env, (line) => progress.note(line));
+  if (fromStdin && process.stdin.isTTY) {
+    progress.note("reading stdin from the terminal; end with Ctrl-D");
+  }
+
+  let uploadId = values.resume;
+  let partsDone = 0;
+  let told = false;
+  let interrupted = false;
+  const controller = new AbortController();
+  const interrupt = () => {
+    if (interrupted) {
+      // The clean-up itself hangs (a dead network, say): the user wants out now.
+      process.stderr.write(
+        `${process.stderr.isTTY ? "\n" : ""}qingstor-multipart: interrupted again, exiting at once${
+          uploadId ? `; upload ${uploadId} may be left in progress` : ""
+        }\n`,
+      );
+      process.exit(130);
+    }
+    interrupted = true;
+    progress.note(
+      `interrupted: ${
+        keepParts ? "stopping" : "aborting the upload"
+      } (Ctrl-C again to exit at once)`,
+    );
+    controller.abort(new Error("Interrupted"));
+  };
+  process.on("SIGINT", interrupt);
+  try {
+    const result = await upload(client, {
+      bucket,
+      key,
+      body,
+      size,
+      partSize,
+      minPartSize,
+      concurrency,
+      md5: !values["no-md5"],
+      contentType,
+      storageClass: values["storage-class"] as StorageClass | undefined,
+      metadata,
+      uploadId: values.resume,
+      leavePartsOnError: keepParts,
+      signal: controller.signal,
+      onProgress: (figures) => {
+        if (!told) {
+          // At once, before any part: a crash can still be resumed or cleaned up by this id.
+          progress.note(`${resuming ? "resuming" : "started"} upload id ${figures.uploadId}`);
+          told = true;
+        }
+        uploadId = figures.uploadId;
+        partsDone = figures.partsDone;
+        progress.update(figures);
+      },
+    });
+    progress.finish();
+    process.stdout.write(
+      `uploaded ${bucket}/${key}: ${result.size} bytes, ${result.parts.length} parts, upload id ${result.uploadId}\n`,
+    );
+    return 0;
+  } catch (error) {
+    progress.finish();
+    // An outcome unknown at complete is told even after Ctrl-C: the object may exist.
+    if (error instanceof UploadError) {
+      process.stderr.write(`qingstor-multipart: ${oneLine(error.message)}\n`);
+      if (error.cause instanceof CompleteStatusUnknownError) {
+        // Neither abort nor resume fits an upload that may have become the object.
+        process.stderr.write(
+          `qingstor-multipart: ${bucket}/${key} may exist now; check before uploading it again\n`,
+        );
+      } else tellWhatIsLeft(error.uploadId, error.aborted, error.parts.length);
+      return interrupted ? 130 : 1;
+    }
+    if (!interrupted) throw error;
+    if (uploadId === undefined) {
+      process.stderr.write("qingstor-multipart: interrupted before the upload started\n");
+    } else tellWhatIsLeft(uploadId, transport.abortedUploads.has(uploadId), partsDone);
+    return 130;
+  } finally {
+    process.off("SIGINT", interrupt);
+  }
+
+  function tellWhatIsLeft(id: string, aborted: boolean, parts: number) {
+    const line = (text: string) => process.stderr.write(`qingstor-multipart: ${text}\n`);
+    if (aborted) line(`upload ${id} aborted on the service`);
+    else if (keepParts) {
+      line(
+        `upload ${id} kept with ${parts} part${
+          parts == 1 ? "" : "s"
+        } on the service; resume it with:`,
+      );
+      process.stderr.write(resumeCommand(id) + "\n");
+    } else {
+      line(`upload ${id} could not be aborted; abort it with:`);
+      process.stderr.write(
+        ["qingstor-multipart", "abort", bucket, key, id].map(shellQuote).join(" ") + "\n",
+      );
+    }
+  }
+}
+
+/** Error messages go on one line, so each failure is one line of a log. */
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ");
+}

@@ -1,0 +1,19 @@
+import process from "node:process";
+
+/**
+ * Ends the process with a code once stdout and stderr have taken what was
+ * written. Exiting explicitly matters: stdin may still be open (an upload
+ * from a pipe that was interrupted) and would keep the process alive. The
+ * wait matters too: `process.exit` drops writes that are still queued.
+ *
+ * @param code The exit code.
+ * @returns Never: the process ends.
+ */
+export async function exit(code: number): Promise<never> {
+  await Promise.all(
+    [process.stdout, process.stderr].map((stream) =>
+      new Promise<void>((resolve) => stream.write("", () => resolve()))
+    ),
+  );
+  process.exit(code);
+}
