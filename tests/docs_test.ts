@@ -141,3 +141,15 @@ describe("docs/protocol.md", () => {
     assert.deepEqual(outside, []);
   });
 });
+
+describe("examples", () => {
+  it("import the package by a name its readers can install", () => {
+    // The npm name, which deno.json maps to the source for the doc tests; a scoped registry name
+    // nobody can install would make every copied example fail.
+    const scoped = new RegExp(`from "@${"qingstor-multipart"}/`);
+    const files = textFiles(["mod.ts", "src", "README.md"]).filter((file) =>
+      scoped.test(readFileSync(file, "utf8"))
+    );
+    assert.deepEqual(files, []);
+  });
+});

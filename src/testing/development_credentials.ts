@@ -9,8 +9,8 @@ import type { Credentials } from "../client.ts";
  *
  * @example
  * ```ts
- * import { createEmulator, DEVELOPMENT_CREDENTIALS } from "@qingstor-multipart/core/testing";
- * import { createClient, initiateMultipartUpload } from "@qingstor-multipart/core";
+ * import { createEmulator, DEVELOPMENT_CREDENTIALS } from "qingstor-multipart/testing";
+ * import { createClient, initiateMultipartUpload } from "qingstor-multipart";
  *
  * const emulator = createEmulator({ credentials: [DEVELOPMENT_CREDENTIALS] });
  * const client = createClient({

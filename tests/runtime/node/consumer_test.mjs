@@ -6,13 +6,14 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { createInterface } from "node:readline";
 import { readmeExample } from "../support/readme.mjs";
 import { BUCKET, CREDENTIALS, md5Hex, NPM_DIR } from "../support/servers.mjs";
 
@@ -82,6 +83,53 @@ describe("the npm package in a consumer project", () => {
     for (const runtime of [process.execPath, BUN]) {
       const { stdout } = await run(runtime, [script], { cwd: project });
       assert.equal(stdout.trim(), "from-cjs", runtime);
+    }
+  });
+
+  it("runs the command line with npx: the emulator, then an upload to it", async () => {
+    // `npx --no-install`: the bin of the installed package, never one fetched from a registry.
+    const emulator = spawn("npx", ["--no-install", "qingstor-multipart", "emulator"], {
+      cwd: project,
+      stdio: ["ignore", "pipe", "inherit"],
+      // A group of its own: npx runs the bin in a child, and the whole group is stopped below.
+      detached: true,
+    });
+    try {
+      // The emulator prints `listening on …` first, then the lines a session can export.
+      const printed = {};
+      const lines = createInterface({ input: emulator.stdout });
+      for await (const line of lines) {
+        const [name, value] = line.startsWith("listening on ")
+          ? ["listening", line.slice("listening on ".length)]
+          : line.split("=", 2);
+        printed[name] = value;
+        if (name == "QINGSTOR_ENDPOINT") break;
+      }
+      assert.match(printed.listening, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.equal(printed.QINGSTOR_ENDPOINT, printed.listening);
+      const env = {
+        PATH: process.env.PATH,
+        HOME: project,
+        QINGSTOR_ENDPOINT: printed.QINGSTOR_ENDPOINT,
+        QINGSTOR_ACCESS_KEY_ID: printed.QINGSTOR_ACCESS_KEY_ID,
+        QINGSTOR_SECRET_ACCESS_KEY: printed.QINGSTOR_SECRET_ACCESS_KEY,
+      };
+      const data = new Uint8Array(300_000).map((_, i) => (i * 7 + 3) % 251);
+      await writeFile(join(project, "cli.bin"), data);
+      const cli = (...args) =>
+        run("npx", ["--no-install", "qingstor-multipart", ...args], { cwd: project, env });
+      const uploaded = await cli("upload", "cli.bin", `${BUCKET}/from npx/cli.bin`);
+      assert.match(uploaded.stdout, /uploaded .*: 300000 bytes, 1 parts/);
+      // Read back through a presigned URL the CLI mints: the bytes are the file's.
+      const { stdout: url } = await cli("presign", "GET", `${BUCKET}/from npx/cli.bin`);
+      const response = await fetch(url.trim());
+      assert.equal(response.status, 200);
+      assert.equal(await md5Hex(new Uint8Array(await response.arrayBuffer())), await md5Hex(data));
+      const { stdout: listed } = await cli("list", BUCKET, "--json");
+      assert.deepEqual(JSON.parse(listed), []);
+    } finally {
+      process.kill(-emulator.pid, "SIGTERM");
+      emulator.stdout.destroy();
     }
   });
 
