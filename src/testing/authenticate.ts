@@ -45,8 +45,12 @@ export async function authenticate(
   const authorization = request.headers.get("authorization");
   const queryKeyId = query.get("access_key_id");
   if (!authorization && queryKeyId === undefined) {
-    // Listing a bucket's uploads anonymously would need a bucket policy (spec §13.20).
-    if (emulator.options.publicBuckets?.includes(bucket) && operation != "listMultipartUploads") {
+    // Listing a bucket's uploads anonymously would need a bucket policy (spec §13.20), and
+    // DELETE Object is never anonymous, public bucket or not.
+    if (
+      emulator.options.publicBuckets?.includes(bucket) &&
+      operation != "listMultipartUploads" && operation != "deleteObject"
+    ) {
       return undefined;
     }
     return [

@@ -19,6 +19,7 @@
  */
 export { createEmulator } from "./emulator.ts";
 export {
+  type DigestChain,
   DroppedConnection,
   type Emulator,
   type EmulatorObject,
