@@ -78,6 +78,31 @@ describe("the SSE-C algorithm is echoed", () => {
       assert.equal(lastRecord(emulator).responseHeaders[ALGORITHM], "AES256");
     }));
 
+  it("complete may leave the key out, but not give another", () =>
+    withEmulator({}, async ({ client }) => {
+      const c = client();
+      const { uploadId } = await initiateMultipartUpload(c, { bucket, key: "k", encryption });
+      await uploadPart(c, {
+        bucket,
+        key: "k",
+        uploadId,
+        partNumber: 0,
+        body: testBytes(5),
+        encryption,
+      });
+      const parts = [{ partNumber: 0 }];
+      const other = await completeMultipartUpload(c, {
+        bucket,
+        key: "k",
+        uploadId,
+        parts,
+        encryption: otherKey,
+      }).catch((e) => e);
+      assert.deepEqual([other.status, other.code], [400, "invalid_argument"]);
+      const done = await completeMultipartUpload(c, { bucket, key: "k", uploadId, parts });
+      assert.equal(done.encryptionAlgorithm, "AES256", "echoed without the key too");
+    }));
+
   it("on none of them for an upload without a key", () =>
     withEmulator({}, async ({ client, emulator }) => {
       const c = client();

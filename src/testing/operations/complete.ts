@@ -17,7 +17,7 @@ import {
   readBody,
   stillThere,
 } from "./route.ts";
-import { encryptionAnswer } from "./encryption.ts";
+import { encryptionAnswer, OWN_KEY, readEncryption } from "./encryption.ts";
 import { chainDigest } from "./digest_chain.ts";
 
 /** Assembles the listed parts into the object, with the service's checks. */
@@ -28,6 +28,17 @@ export const complete: EmulatorRoute = {
   async handle(context) {
     const upload = findUpload(context);
     if (!upload) return noUpload(context);
+    // The key is optional here; given, it must be the upload's.
+    const keyMd5 = readEncryption(context, OWN_KEY);
+    if (keyMd5 instanceof Response) return keyMd5;
+    if (keyMd5 !== undefined && keyMd5 != upload.encryptionKeyMd5) {
+      return fail(
+        context,
+        400,
+        "invalid_argument",
+        "The encryption key differs from the one given at initiate.",
+      );
+    }
     const bytes = await readBody(context);
     if (bytes instanceof Response) return bytes;
     const text = new TextDecoder().decode(bytes);
