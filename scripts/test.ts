@@ -202,15 +202,28 @@ if (!quick) {
     count: denoCount,
   });
   for (
-    const [name, file] of [
-      ["node + bun: the npm package by name", "tests/runtime/node/consumer_test.mjs"],
-      ["workers: Miniflare (workerd)", "tests/runtime/workers/worker_test.mjs"],
-      ["browser: Chromium", "tests/runtime/browser/browser_test.mjs"],
-    ]
+    const [name, file, reads] of [
+      ["node + bun: the npm package by name", "tests/runtime/node/consumer_test.mjs", []],
+      ["workers: Miniflare (workerd)", "tests/runtime/workers/worker_test.mjs", []],
+      // Playwright looks for the browser's executable and probes for WSL before it starts it:
+      // those reads, and no others, are allowed outside the repository.
+      ["browser: Chromium", "tests/runtime/browser/browser_test.mjs", [
+        Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium",
+        "/proc/sys/fs/binfmt_misc/WSLInterop",
+        "/run/WSL",
+      ]],
+    ] as const
   ) {
     await run({
       name,
-      command: ["node", ...NODE_SANDBOX, "--test", "--test-reporter=tap", file],
+      command: [
+        "node",
+        ...NODE_SANDBOX,
+        ...reads.map((path) => `--allow-fs-read=${path}`),
+        "--test",
+        "--test-reporter=tap",
+        file,
+      ],
       count: nodeCount,
     });
   }
