@@ -3,6 +3,7 @@
  *
  *     deno task emulator [--port N] [--access-key-id ID --secret-access-key KEY]
  *                        [--public-bucket NAME]... [--min-part-size BYTES] [--storage bytes|digest]
+ *                        [--body-timeout MS] [--request-log-limit N]
  *
  * The first line printed is `listening on http://127.0.0.1:PORT`.
  *
@@ -20,6 +21,8 @@ const { values } = parseArgs({
     "public-bucket": { type: "string", multiple: true, default: [] },
     "min-part-size": { type: "string" },
     storage: { type: "string", default: "bytes" },
+    "body-timeout": { type: "string" },
+    "request-log-limit": { type: "string" },
   },
 });
 
@@ -35,6 +38,8 @@ const server = await serveEmulator(
     publicBuckets: values["public-bucket"],
     minPartSize: values["min-part-size"] ? Number(values["min-part-size"]) : undefined,
     storage: values.storage == "digest" ? "digest" : "bytes",
+    bodyTimeout: values["body-timeout"] ? Number(values["body-timeout"]) : undefined,
+    requestLogLimit: values["request-log-limit"] ? Number(values["request-log-limit"]) : undefined,
   }),
   { port: Number(values.port) },
 );

@@ -1,11 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { request as httpRequest } from "node:http";
 import { abortMultipartUpload, initiateMultipartUpload } from "../mod.ts";
 import type { Emulator } from "../src/testing/mod.ts";
 import { untilAborted } from "../src/until_aborted.ts";
 import { inProcess, withEmulator } from "./support/harness.ts";
-import { signedHeaders } from "./support/hand_sign.ts";
+import { signedHeaders, stalledRequest } from "./support/hand_sign.ts";
 
 const bucket = "mybucket";
 const base = "http://localhost";
@@ -74,21 +73,7 @@ describe("a body that stops arriving", () => {
       const headers = await signedHeaders("PUT", server.url + path, { "content-length": "100" });
       const started = performance.now();
       // Ten bytes of the hundred announced, and then nothing: the connection stays open.
-      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const { hostname, port } = new URL(server.url);
-        const request = httpRequest(
-          { hostname, port, method: "PUT", path, headers: Object.fromEntries(headers) },
-          (response) => {
-            let body = "";
-            response.on("data", (chunk) => (body += chunk));
-            response.on("end", () => resolve({ status: response.statusCode!, body }));
-          },
-        );
-        request.on("error", reject);
-        // A guard, so that a body timeout that never fires fails the test rather than hangs it.
-        request.setTimeout(5_000, () => reject(new Error("no answer within 5 s")));
-        request.write(new Uint8Array(10));
-      });
+      const answer = await stalledRequest(server.url, "PUT", path, headers, new Uint8Array(10));
       const elapsed = performance.now() - started;
       assert.equal(answer.status, 400);
       assert.equal(JSON.parse(answer.body).code, "incomplete_body");

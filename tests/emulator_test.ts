@@ -5,7 +5,7 @@ import { createInterface } from "node:readline";
 import { createClient, initiateMultipartUpload } from "../mod.ts";
 import { createEmulator } from "../src/testing/mod.ts";
 import { CREDENTIALS, withEmulator } from "./support/harness.ts";
-import { rawRequest, signedHeaders } from "./support/hand_sign.ts";
+import { rawRequest, signedHeaders, stalledRequest } from "./support/hand_sign.ts";
 
 /** Starts an upload of `mybucket/k` with a hand-signed request; returns its ID. */
 async function initiateRaw(base: string): Promise<string> {
@@ -251,7 +251,7 @@ describe("the emulator enforces the service's rules", () => {
 });
 
 describe("deno task emulator", () => {
-  it("prints its address first and serves requests, anonymous ones to its public bucket", async () => {
+  it("prints its address first and serves requests, anonymous ones to its public bucket; takes a body timeout", async () => {
     const child = spawn(
       "./node_modules/.bin/deno",
       [
@@ -266,6 +266,8 @@ describe("deno task emulator", () => {
         CREDENTIALS.secretAccessKey,
         "--public-bucket",
         "open-bucket",
+        "--body-timeout",
+        "200",
       ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
@@ -291,6 +293,15 @@ describe("deno task emulator", () => {
       assert.equal(anonymous.status, 200, anonymous.body);
       const refused = await rawRequest(match[1], "POST", "/mybucket/cli?uploads", new Headers());
       assert.equal(refused.status, 403, refused.body);
+      const stalled = await stalledRequest(
+        match[1],
+        "PUT",
+        "/open-bucket/stalled",
+        new Headers({ "content-length": "100" }),
+        new Uint8Array(10),
+      );
+      assert.equal(stalled.status, 400, "--body-timeout 200 gives up on a stalled body");
+      assert.equal(JSON.parse(stalled.body).code, "incomplete_body");
       lines.close();
     } finally {
       child.kill("SIGINT");

@@ -45,8 +45,8 @@ export async function authenticate(
   const authorization = request.headers.get("authorization");
   const queryKeyId = query.get("access_key_id");
   if (!authorization && queryKeyId === undefined) {
-    // Listing a bucket's uploads anonymously would need a bucket policy (spec §13.20), and
-    // DELETE Object is never anonymous, public bucket or not.
+    // Listing a bucket's uploads anonymously would need a bucket policy (spec §13.20).
+    // DELETE Object is never anonymous, public bucket or not, as its docs say.
     if (
       emulator.options.publicBuckets?.includes(bucket) &&
       operation != "listMultipartUploads" && operation != "deleteObject"

@@ -62,3 +62,31 @@ export function rawRequest(
     request.end(body);
   });
 }
+
+/**
+ * Sends the first bytes of a body whose Content-Length promises more, then
+ * nothing, keeping the connection open: a body that stopped arriving. Fails
+ * if no answer comes within 5 s, so that a missing timeout fails rather than hangs.
+ */
+export function stalledRequest(
+  base: string,
+  method: string,
+  path: string,
+  headers: Headers,
+  sent: Uint8Array,
+): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      { hostname, port, method, path, headers: Object.fromEntries(headers) },
+      (response) => {
+        let body = "";
+        response.on("data", (chunk) => (body += chunk));
+        response.on("end", () => resolve({ status: response.statusCode!, body }));
+      },
+    );
+    request.on("error", reject);
+    request.setTimeout(5_000, () => reject(new Error("no answer within 5 s")));
+    request.write(sent);
+  });
+}

@@ -1,6 +1,6 @@
 /**
- * Upload Part (spec §6.2), as the service answers it, and what Upload Part
- * Copy shares with it.
+ * Upload Part, as the service answers it, and what Upload Part Copy shares
+ * with it.
  *
  * @module
  */
