@@ -5,6 +5,7 @@
  *
  *     deno task emulator [--port N] [--access-key-id ID --secret-access-key KEY]
  *                        [--public-bucket NAME]... [--min-part-size SIZE] [--storage bytes|digest]
+ *                        [--body-timeout MS] [--request-log-limit N]
  *
  * The first line printed is `listening on http://127.0.0.1:PORT`; without a
  * key pair, the development pair follows, ready for `export`.

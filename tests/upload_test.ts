@@ -385,7 +385,7 @@ describe("upload()", () => {
 
   it("needs fewer than 10,000 parts for more than 10,000 parts' worth of unknown-length stream", async () => {
     // In-process: thousands of one-byte-sized parts would only time the loopback.
-    const { emulator, client } = inProcess({ minPartSize: 1, storage: "digest" });
+    const { emulator, client } = inProcess({ minPartSize: 1 });
     const data = testBytes(12_000, 9);
     const result = await upload(client, {
       bucket,
@@ -402,7 +402,7 @@ describe("upload()", () => {
   });
 
   it("grows the part size so a known size fits in 10,000 parts", async () => {
-    const { emulator, client } = inProcess({ minPartSize: 1, storage: "digest" });
+    const { emulator, client } = inProcess({ minPartSize: 1 });
     // One byte too many for 10,000 one-byte parts: the part size must become 2.
     const data = testBytes(10_001, 4);
     const result = await upload(client, {
@@ -725,7 +725,7 @@ describe("upload()", () => {
         super(input, init);
       }
     };
-    const { emulator, client: c } = inProcess({ minPartSize: 1, storage: "digest" });
+    const { emulator, client: c } = inProcess({ minPartSize: 1 });
     const data = testBytes(500, 8);
     const caller = new AbortController().signal;
     try {

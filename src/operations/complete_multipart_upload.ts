@@ -45,6 +45,8 @@ export interface CompleteMultipartUploadResult {
   key: string;
   /** The upload ID, now finished. */
   uploadId: string;
+  /** The SSE-C algorithm the service echoes for an encrypted object (`"AES256"`); else absent. */
+  encryptionAlgorithm?: string;
   /** The `x-qs-request-id` of the response. */
   requestId: string;
 }
@@ -145,7 +147,7 @@ export async function completeMultipartUpload(
     })),
   });
   try {
-    const { requestId } = await send(client, {
+    const { headers, requestId } = await send(client, {
       operation: "completeMultipartUpload",
       method: "POST",
       bucket,
@@ -162,7 +164,13 @@ export async function completeMultipartUpload(
       signal: input.signal,
       retrySignal: input.stopRetries,
     });
-    return { bucket, key, uploadId, requestId };
+    return {
+      bucket,
+      key,
+      uploadId,
+      encryptionAlgorithm: headers.get("x-qs-encryption-customer-algorithm") ?? undefined,
+      requestId,
+    };
   } catch (error) {
     // An attempt that got no answer, or a 5xx, may have taken effect; so may one that a retry
     // then finds gone.

@@ -47,6 +47,8 @@ export interface InitiateMultipartUploadResult {
   key: string;
   /** The ID that every later call of this upload names. */
   uploadId: string;
+  /** The SSE-C algorithm the service echoes for an encrypted upload (`"AES256"`); else absent. */
+  encryptionAlgorithm?: string;
   /** The `x-qs-request-id` of the response. */
   requestId: string;
 }
@@ -100,7 +102,7 @@ export async function initiateMultipartUpload(
     ...await encryptionHeaders(input.encryption),
   };
   for (const [name, value] of Object.entries(metadata)) headers["x-qs-meta-" + name] = value;
-  const { body, requestId, attempts } = await send<
+  const { body, headers: answer, requestId, attempts } = await send<
     { upload_id?: unknown; bucket?: string; key?: string }
   >(
     client,
@@ -129,6 +131,7 @@ export async function initiateMultipartUpload(
     bucket: body.bucket ?? bucket,
     key: body.key ?? key,
     uploadId: body.upload_id,
+    encryptionAlgorithm: answer.get("x-qs-encryption-customer-algorithm") ?? undefined,
     requestId,
   };
 }

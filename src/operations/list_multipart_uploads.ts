@@ -32,6 +32,16 @@ export interface ListedUpload {
 
 /** One page of {@linkcode listMultipartUploads}. */
 export interface ListMultipartUploadsResult {
+  /** The bucket's name, as the service echoes it (absent when it does not). */
+  name?: string;
+  /** The prefix asked for, as echoed. */
+  prefix?: string;
+  /** The delimiter asked for, as echoed. */
+  delimiter?: string;
+  /** The page size in force, as echoed. */
+  limit?: number;
+  /** The key marker asked for, as echoed (the service's field is `marker`). */
+  marker?: string;
   /** Uploads in progress, by key, then by creation time. */
   uploads: ListedUpload[];
   /** Key prefixes up to the delimiter that stand for the uploads under them. */
@@ -47,6 +57,11 @@ export interface ListMultipartUploadsResult {
 }
 
 interface WireUploads {
+  name?: string;
+  prefix?: string;
+  delimiter?: string;
+  limit?: number;
+  marker?: string;
   uploads?: { key: string; upload_id: string; created: string }[];
   common_prefixes?: string[] | string;
   has_more?: boolean;
@@ -124,6 +139,11 @@ export async function listMultipartUploads(
   const prefixes = body.common_prefixes ?? [];
   const nextKeyMarker = body.next_key_marker ?? "";
   return {
+    name: body.name,
+    prefix: body.prefix,
+    delimiter: body.delimiter,
+    limit: body.limit,
+    marker: body.marker,
     uploads: (body.uploads ?? []).map((upload) => ({
       key: upload.key,
       uploadId: upload.upload_id,

@@ -35,11 +35,17 @@ export interface ListedPart {
 export interface ListPartsResult {
   /** The parts on this page, by ascending part number. */
   parts: ListedPart[];
+  /**
+   * The `count` the service reports (the docs do not say whether it counts
+   * this page or all the parts); this page's length when it sends none.
+   */
+  count: number;
   /** The `x-qs-request-id` of the response. */
   requestId: string;
 }
 
 interface WireParts {
+  count?: number;
   object_parts?: { part_number: number; size: number; etag: string; created: string }[];
 }
 
@@ -98,7 +104,7 @@ export async function listParts(client: Client, input: ListPartsInput): Promise<
     etag: unquoteEtag(String(part.etag ?? "")),
     created: new Date(part.created),
   }));
-  return { parts, requestId };
+  return { parts, count: typeof body.count == "number" ? body.count : parts.length, requestId };
 }
 
 /**

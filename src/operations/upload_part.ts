@@ -39,6 +39,8 @@ export interface UploadPartInput extends PartTarget {
 export interface UploadPartResult {
   /** The part's ETag without quotes; absent if a browser may not read it (CORS `expose_headers`). */
   etag?: string;
+  /** The SSE-C algorithm the service echoes for an encrypted upload (`"AES256"`); else absent. */
+  encryptionAlgorithm?: string;
   /** The `x-qs-request-id` of the response. */
   requestId: string;
 }
@@ -116,7 +118,11 @@ export async function uploadPart(
     expect: 201,
     signal: input.signal,
   });
-  return { etag: readEtag(response.headers), requestId: response.requestId };
+  return {
+    etag: readEtag(response.headers),
+    encryptionAlgorithm: response.headers.get("x-qs-encryption-customer-algorithm") ?? undefined,
+    requestId: response.requestId,
+  };
 }
 
 /** The query that addresses a part, for Upload Part and Upload Part Copy alike. */

@@ -20,8 +20,14 @@ export interface UploadPartCopyInput extends PartTarget {
   source: { bucket: string; key: string };
   /** The bytes to copy, `first` to `last` inclusive; the whole object when absent. */
   range?: { first: number; last: number };
-  /** Copy only if the source's ETag matches. */
+  /** Copy only if the source's ETag matches (`X-QS-Copy-Source-If-Match`). */
   ifMatch?: string;
+  /** Copy only if the source's ETag differs (`X-QS-Copy-Source-If-None-Match`). */
+  ifNoneMatch?: string;
+  /** Copy only if the source changed after this time (`X-QS-Copy-Source-If-Modified-Since`). */
+  ifModifiedSince?: Date;
+  /** Copy only if the source did not change after this time (`X-QS-Copy-Source-If-Unmodified-Since`). */
+  ifUnmodifiedSince?: Date;
   /** The source object's SSE-C key, if it is encrypted. */
   sourceEncryption?: Encryption;
 }
@@ -41,7 +47,8 @@ export interface UploadPartCopyResult extends UploadPartResult {
  * @param client The client.
  * @param input The target part, the source object and the range.
  * @returns The part's ETag and the range copied.
- * @throws {ValidationError} If an address, part number or range is invalid; nothing is sent.
+ * @throws {ValidationError} If an address, part number, range, ETag condition or date is
+ * invalid; nothing is sent.
  * @throws {QingStorError} If the service refuses (`object_not_exists`, `invalid_range`,
  * `precondition_failed`, …).
  *
@@ -85,7 +92,18 @@ export async function uploadPartCopy(
   checkPartNumber(input.partNumber);
   checkBucket(input.source?.bucket);
   checkKey(input.source.key);
-  if (input.ifMatch !== undefined) checkHeaderValue("ifMatch", input.ifMatch);
+  for (const name of ["ifMatch", "ifNoneMatch"] as const) {
+    if (input[name] !== undefined) checkHeaderValue(name, input[name]);
+  }
+  for (const name of ["ifModifiedSince", "ifUnmodifiedSince"] as const) {
+    const date = input[name];
+    check(
+      date === undefined || (date instanceof Date && !Number.isNaN(date.getTime())),
+      name,
+      `${name} must be a valid Date`,
+      date instanceof Date ? "an invalid Date" : typeof date,
+    );
+  }
   const { range } = input;
   if (range) {
     check(
@@ -109,6 +127,10 @@ export async function uploadPartCopy(
       "x-qs-copy-source": `/${input.source.bucket}/${encodeKey(input.source.key)}`,
       "x-qs-copy-range": range && `bytes=${range.first}-${range.last}`,
       "x-qs-copy-source-if-match": input.ifMatch,
+      "x-qs-copy-source-if-none-match": input.ifNoneMatch,
+      // HTTP dates, as the service takes them (RFC 822 with a four-digit year, in GMT).
+      "x-qs-copy-source-if-modified-since": input.ifModifiedSince?.toUTCString(),
+      "x-qs-copy-source-if-unmodified-since": input.ifUnmodifiedSince?.toUTCString(),
       ...await encryptionHeaders(input.encryption),
       ...await encryptionHeaders(input.sourceEncryption, "x-qs-copy-source-encryption-customer-"),
     },
@@ -118,6 +140,7 @@ export async function uploadPartCopy(
   return {
     etag: readEtag(response.headers),
     copyRange: response.headers.get("x-qs-content-copy-range") ?? undefined,
+    encryptionAlgorithm: response.headers.get("x-qs-encryption-customer-algorithm") ?? undefined,
     requestId: response.requestId,
   };
 }

@@ -47,8 +47,12 @@ export async function authenticate(
   const queryKeyId = query.get("access_key_id");
   if (!authorization && queryKeyId === undefined) {
     // Listing a bucket's uploads anonymously would need a bucket policy (see
-    // docs/protocol.md#anonymous-list-multipart-uploads).
-    if (emulator.options.publicBuckets?.includes(bucket) && operation != "listMultipartUploads") {
+    // docs/protocol.md#anonymous-list-multipart-uploads). DELETE Object is never anonymous,
+    // public bucket or not, as its docs say.
+    if (
+      emulator.options.publicBuckets?.includes(bucket) &&
+      operation != "listMultipartUploads" && operation != "deleteObject"
+    ) {
       return undefined;
     }
     return [

@@ -9,6 +9,7 @@ import { untilAborted } from "../until_aborted.ts";
 import { authenticate } from "./authenticate.ts";
 import { OPERATIONS } from "./operations/mod.ts";
 import { faultPicker, STATUS_CODES } from "./faults.ts";
+import { readChunks } from "./read_body.ts";
 import {
   DroppedConnection,
   type Emulator,
@@ -82,9 +83,14 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       headers: Object.fromEntries(request.headers),
       auth: "anonymous",
       status: 0,
+      responseHeaders: {},
       requestId,
     };
-    emulator.state.requests.push(record);
+    const log = emulator.state.requests;
+    log.push(record);
+    // Only the most recent are kept, so that a long-running emulator stays flat.
+    const limit = options.requestLogLimit ?? 1000;
+    if (log.length > limit) log.splice(0, log.length - limit);
     const response = await answer(request, url, record, requestId).catch((error) => {
       if (error instanceof DroppedConnection) throw error;
       // A bug in the emulator, not a fault of the service: kept for tests to check.
@@ -102,10 +108,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       headers.set("access-control-allow-origin", origin);
       headers.set(
         "access-control-expose-headers",
-        "ETag, x-qs-request-id, Date, X-QS-Content-Copy-Range",
+        "ETag, x-qs-request-id, Date, X-QS-Content-Copy-Range, X-QS-Encryption-Customer-Algorithm, Content-Range, Last-Modified",
       );
     }
-    return new Response(response.body, { status: response.status, headers });
+    record.responseHeaders = Object.fromEntries(headers);
+    // An answer to HEAD has headers only, errors included.
+    const body = request.method == "HEAD" ? null : response.body;
+    return new Response(body, { status: response.status, headers });
   }
 
   const pickFault = faultPicker(emulator);
@@ -136,7 +145,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       ? OPERATIONS.find((op) => op.matches(request.method, key, query, request.headers))
       : undefined;
     if (!bucket || !operation) {
-      return fail(405, "method_not_allowed", "The method is not allowed on this resource.");
+      return fail(
+        405,
+        "method_not_allowed",
+        `The emulator does not implement ${request.method} on this resource.`,
+      );
     }
     record.operation = operation.name;
 
@@ -169,18 +182,23 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (fault?.status) {
       return fail(fault.status, STATUS_CODES[fault.status] ?? "internal_error", "Injected fault.");
     }
-    const body = async () => {
-      if (fault?.drop != "mid-body") return new Uint8Array(await request.arrayBuffer());
+    const reading = {
+      timeout: options.bodyTimeout ?? 20_000,
       // Read about half of what was announced, then hang up on the sender.
       // In-process requests carry no Content-Length: then a first chunk stands for half.
-      const half = Number(request.headers.get("content-length") ?? 1) / 2;
-      const reader = request.body?.getReader();
-      for (let seen = 0; reader && seen < half;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        seen += value.length;
-      }
-      throw new DroppedConnection("Injected fault: connection dropped mid-body");
+      dropAfter: fault?.drop == "mid-body"
+        ? Number(request.headers.get("content-length") ?? 1) / 2
+        : undefined,
+      signal: request.signal,
+    };
+    const stream = (onChunk: (chunk: Uint8Array) => void) => readChunks(request, onChunk, reading);
+    const body = async () => {
+      const chunks: Uint8Array[] = [];
+      const length = await stream((chunk) => chunks.push(chunk));
+      if (chunks.length == 1) return chunks[0];
+      const whole = new Uint8Array(length);
+      chunks.reduce((offset, chunk) => (whole.set(chunk, offset), offset + chunk.length), 0);
+      return whole;
     };
     const response = await operation.handle({
       emulator,
@@ -190,6 +208,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       query,
       requestId,
       body,
+      stream,
     });
     if (fault?.drop == "after-handling") {
       throw new DroppedConnection(
@@ -215,9 +234,10 @@ function pause(ms: number, signal: AbortSignal | null): Promise<void> {
   });
 }
 
+/** Answers a CORS preflight with 200, as the service's OPTIONS Object does. */
 function preflight(request: Request): Response {
   return new Response(null, {
-    status: 204,
+    status: 200,
     headers: {
       "access-control-allow-methods": "GET, PUT, POST, DELETE, HEAD",
       "access-control-allow-headers": request.headers.get("access-control-request-headers") ?? "*",

@@ -20,6 +20,7 @@
 export { createEmulator } from "./emulator.ts";
 export { DEVELOPMENT_CREDENTIALS } from "./development_credentials.ts";
 export {
+  type DigestChain,
   DroppedConnection,
   type Emulator,
   type EmulatorObject,

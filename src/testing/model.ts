@@ -15,7 +15,10 @@ export type EmulatorOperation =
   | "completeMultipartUpload"
   | "abortMultipartUpload"
   | "listMultipartUploads"
-  | "getObject";
+  | "putObject"
+  | "getObject"
+  | "headObject"
+  | "deleteObject";
 
 /** A fault to inject into matching requests. */
 export interface FaultRule {
@@ -48,7 +51,25 @@ export interface EmulatorOptions {
   clockOffset?: number;
   /** The smallest part, except the last, that complete accepts. Default 4 MiB, as the service. */
   minPartSize?: number;
-  /** `"bytes"` (default) keeps object data; `"digest"` keeps only sizes and MD5s, for huge tests. */
+  /**
+   * `"bytes"` (default) keeps object data. `"digest"` keeps no bytes at all,
+   * for huge tests: bodies are hashed as they stream in, so memory stays at a
+   * few chunks whatever the sizes, numbering and order of the parts. What it
+   * still reports:
+   *
+   * - every part's size and MD5 (its ETag), always, on the upload and on the
+   *   object it becomes (`object.parts`);
+   * - the object's size, always, and the MD5 of a PUT object, always;
+   * - the MD5 of a multipart object only when it could be hashed as the parts
+   *   arrived: each part started arriving after the one before it in part-number
+   *   order (a part arriving while an earlier one streams waits its turn, unread),
+   *   none was sent twice or failed part way, and complete lists exactly the parts
+   *   hashed, in that order. Otherwise `object.md5` is undefined and
+   *   `object.md5Unknown` says why (e.g. `"part 2 arrived after part 3"`). Send
+   *   parts in order, or use `"bytes"`, when a test needs the object's MD5.
+   *
+   * GET of an object's bytes, and copying from it, are refused in digest storage.
+   */
   storage?: "bytes" | "digest";
   /** Faults to inject; the list stays live on `emulator.faults`. */
   faults?: FaultRule[];
@@ -56,6 +77,14 @@ export interface EmulatorOptions {
   seed?: number;
   /** Host names under which `<bucket>.<host>` is virtual-host style; `localhost` and `<zone>.qingstor.com` always are. */
   hosts?: string[];
+  /**
+   * Milliseconds a request body may go without a byte arriving (a body
+   * shorter than its Content-Length, say) before the request fails with 400
+   * `incomplete_body`; nothing is stored. Default 20000.
+   */
+  bodyTimeout?: number;
+  /** How many of the most recent requests `state.requests` keeps. Default 1000. */
+  requestLogLimit?: number;
 }
 
 /** A part held by the emulator. */
@@ -92,9 +121,28 @@ export interface EmulatorUpload {
   encryptionKeyMd5?: string;
   /** Parts received, by number. */
   parts: Map<number, EmulatorPart>;
+  /** In `"digest"` storage: the object's MD5 so far, hashed as the parts arrive. */
+  digest?: DigestChain;
 }
 
-/** An object made by a completed upload. */
+/**
+ * In `"digest"` storage, the MD5 of an upload's parts, hashed as they stream
+ * in, in the order they arrive; it holds no bytes.
+ */
+export interface DigestChain {
+  /** The MD5 hasher (it holds at most one 64-byte block). */
+  md5: { update(data: Uint8Array): unknown; digest(): Uint8Array };
+  /** The part numbers hashed into `md5`, in order. */
+  hashed: number[];
+  /** The highest part number that took a turn, or -1. */
+  last: number;
+  /** Settles when the part whose turn it is has been read; the next part waits for it. */
+  turn: Promise<void>;
+  /** Why `md5` no longer tells the object's MD5, once it does not. */
+  broken?: string;
+}
+
+/** An object, made by PUT Object or by a completed upload. */
 export interface EmulatorObject {
   /** The bucket. */
   bucket: string;
@@ -104,14 +152,26 @@ export interface EmulatorObject {
   size: number;
   /** MD5 of the whole object, hex; absent when `"digest"` storage could not follow the parts. */
   md5?: string;
-  /** The ETag given at complete. */
+  /** Why `md5` is absent (`"digest"` storage only). */
+  md5Unknown?: string;
+  /**
+   * The ETag HEAD and GET answer with, as sent: the quoted MD5 of a PUT
+   * object, or the one given at complete (the service computes none for a
+   * multipart object).
+   */
   etag?: string;
-  /** The Content-Type given at initiate. */
+  /** When it was created: its Last-Modified. */
+  created: Date;
+  /** The Content-Type given at PUT or initiate. */
   contentType?: string;
   /** The storage class. */
   storageClass: string;
   /** User metadata. */
   metadata: Record<string, string>;
+  /** The SSE-C key MD5 that reading or copying it must repeat, when it is encrypted. */
+  encryptionKeyMd5?: string;
+  /** The parts it was assembled from (number, size, MD5), for a multipart object. */
+  parts?: { partNumber: number; size: number; etag: string }[];
   /** The bytes, in `"bytes"` storage. */
   data?: Uint8Array;
 }
@@ -130,6 +190,8 @@ export interface EmulatorRequestRecord {
   auth: "header" | "query" | "anonymous";
   /** The status answered, or 0 for a dropped connection. */
   status: number;
+  /** The answer's headers, names in lower case; empty until it is answered. */
+  responseHeaders: Record<string, string>;
   /** The request ID answered. */
   requestId: string;
 }
@@ -140,7 +202,7 @@ export interface EmulatorState {
   uploads: Map<string, EmulatorUpload>;
   /** Objects, by `bucket/key`. */
   objects: Map<string, EmulatorObject>;
-  /** Every request answered, oldest first. */
+  /** The most recent requests (at most `requestLogLimit`), oldest first. */
   requests: EmulatorRequestRecord[];
   /** Errors thrown while handling requests (answered as 500): emulator bugs, to be none. */
   errors: unknown[];
@@ -174,8 +236,10 @@ export interface RouteContext {
   key?: string;
   query: Map<string, string>;
   requestId: string;
-  /** Reads the body, honouring a mid-body drop fault. */
+  /** Reads the whole body, honouring a mid-body drop fault and the body timeout. */
   body(): Promise<Uint8Array>;
+  /** Reads the body a chunk at a time, keeping none; resolves to its length. */
+  stream(onChunk: (chunk: Uint8Array) => void): Promise<number>;
 }
 
 /** Answers with QingStor's error body. */

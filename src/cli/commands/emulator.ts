@@ -14,12 +14,15 @@ const OPTIONS = {
   "public-bucket": { type: "string", multiple: true },
   "min-part-size": { type: "string" },
   storage: { type: "string" },
+  "body-timeout": { type: "string" },
+  "request-log-limit": { type: "string" },
 } as const;
 
 const USAGE =
   `usage: qingstor-multipart emulator [--port N] [--access-key-id ID --secret-access-key KEY]
                                    [--public-bucket NAME]... [--min-part-size SIZE]
-                                   [--storage bytes|digest]
+                                   [--storage bytes|digest] [--body-timeout MS]
+                                   [--request-log-limit N]
 
 Runs the offline QingStor emulator on 127.0.0.1 in the foreground, until Ctrl-C or SIGTERM.
 Its first line is "listening on http://127.0.0.1:PORT". Without a key pair it accepts the
@@ -33,14 +36,21 @@ options:
   --public-bucket NAME    a bucket anonymous users may write to; repeatable
   --min-part-size SIZE    the smallest part but the last (default 4MiB); lower it for fast tests,
                           and give uploads the same --min-part-size
-  --storage digest        keep only sizes and MD5s, not bytes, for huge uploads`;
+  --storage digest        keep only sizes and MD5s, not bytes, for huge uploads
+  --body-timeout MS       fail a request whose body stops arriving for this long with 400
+                          incomplete_body (default 20000)
+  --request-log-limit N   how many recent requests the emulator remembers (default 1000)`;
 
 /** `qingstor-multipart emulator`: the emulator over HTTP, in the foreground. */
 export const emulatorCommand: Command = {
   name: "emulator",
   synopsis: "emulator                         run the offline QingStor emulator",
   usage: USAGE,
-  arguments: { minPartSize: "--min-part-size" },
+  arguments: {
+    minPartSize: "--min-part-size",
+    bodyTimeout: "--body-timeout",
+    requestLogLimit: "--request-log-limit",
+  },
   run,
 };
 
@@ -75,6 +85,8 @@ async function run(args: string[]): Promise<number> {
       publicBuckets: values["public-bucket"],
       minPartSize: parseByteSize(values["min-part-size"], "--min-part-size"),
       storage,
+      bodyTimeout: parseWholeNumber(values["body-timeout"], "--body-timeout"),
+      requestLogLimit: parseWholeNumber(values["request-log-limit"], "--request-log-limit"),
     }),
     { port },
   );

@@ -9,8 +9,17 @@ import { md5 } from "../../md5.ts";
 import { MAX_PARTS, MIN_PART_SIZE } from "../../validate.ts";
 import { unquoteEtag } from "../../request/etag.ts";
 import type { EmulatorPart } from "../model.ts";
-import { type EmulatorRoute, fail, findUpload, noUpload, ok, readBody } from "./route.ts";
-import { chainPart, chains } from "./digest_chain.ts";
+import {
+  type EmulatorRoute,
+  fail,
+  findUpload,
+  noUpload,
+  ok,
+  readBody,
+  stillThere,
+} from "./route.ts";
+import { encryptionAnswer, OWN_KEY, readEncryption } from "./encryption.ts";
+import { chainDigest } from "./digest_chain.ts";
 
 /** Assembles the listed parts into the object, with the service's checks. */
 export const complete: EmulatorRoute = {
@@ -20,6 +29,17 @@ export const complete: EmulatorRoute = {
   async handle(context) {
     const upload = findUpload(context);
     if (!upload) return noUpload(context);
+    // The key is optional here; given, it must be the upload's.
+    const keyMd5 = readEncryption(context, OWN_KEY);
+    if (keyMd5 instanceof Response) return keyMd5;
+    if (keyMd5 !== undefined && keyMd5 != upload.encryptionKeyMd5) {
+      return fail(
+        context,
+        400,
+        "invalid_argument",
+        "The encryption key differs from the one given at initiate.",
+      );
+    }
     const bytes = await readBody(context);
     if (bytes instanceof Response) return bytes;
     const text = new TextDecoder().decode(bytes);
@@ -70,24 +90,13 @@ export const complete: EmulatorRoute = {
       }
       parts.push(part);
     }
+    // The upload may have been aborted while the body arrived: then nothing is made.
+    if (!stillThere(context, upload)) return noUpload(context);
     const size = parts.reduce((sum, part) => sum + part.size, 0);
     let data: Uint8Array | undefined;
-    let digest: string | undefined;
-    const chain = chains.get(upload);
-    if (chain) {
-      // Numbering may start at 1 instead of 0.
-      if (chain.next == 0 && parts[0].partNumber == 1) {
-        chain.next = 1;
-        chainPart(chain);
-      }
-      // The in-order digest covers exactly the listed parts only when they are the ones it hashed.
-      const first = parts[0].partNumber;
-      const contiguous = parts.every((part, index) => part.partNumber == first + index);
-      if (
-        !chain.broken && contiguous && chain.pending.size == 0 && chain.next == first + parts.length
-      ) {
-        digest = hex(chain.md5.digest());
-      }
+    let digest: { md5: string } | { reason: string };
+    if (upload.digest) {
+      digest = chainDigest(upload.digest, parts.map((part) => part.partNumber));
     } else {
       data = new Uint8Array(size);
       let offset = 0;
@@ -95,20 +104,24 @@ export const complete: EmulatorRoute = {
         data.set(part.data!, offset);
         offset += part.size;
       }
-      digest = hex(md5(data));
+      digest = { md5: hex(md5(data)) };
     }
     context.emulator.state.uploads.delete(upload.uploadId);
     context.emulator.state.objects.set(`${upload.bucket}/${upload.key}`, {
       bucket: upload.bucket,
       key: upload.key,
       size,
-      md5: digest,
+      md5: "md5" in digest ? digest.md5 : undefined,
+      md5Unknown: "reason" in digest ? digest.reason : undefined,
       etag: context.request.headers.get("etag") ?? undefined,
+      created: new Date(context.emulator.now()),
       contentType: upload.contentType,
       storageClass: upload.storageClass,
       metadata: upload.metadata,
+      encryptionKeyMd5: upload.encryptionKeyMd5,
+      parts: parts.map(({ partNumber, size, etag }) => ({ partNumber, size, etag })),
       data,
     });
-    return ok(201);
+    return ok(201, undefined, encryptionAnswer(upload.encryptionKeyMd5));
   },
 };

@@ -1,29 +1,62 @@
 /**
- * GET and HEAD of an object, so tests can read back what an upload made.
+ * GET Object, as the service answers it: the whole object (200), or one byte
+ * range of it (206 with Content-Range; 416 `invalid_range` when the range
+ * cannot be satisfied).
  *
  * @module
  */
 import { type EmulatorRoute, fail } from "./route.ts";
+import { readObject } from "./object_answer.ts";
 
-/** Reads an object back, or only its headers. */
+/**
+ * The bytes a `Range` header asks for: `bytes=first-last`, `bytes=first-` or
+ * `bytes=-suffix`, one range only.
+ */
+function byteRange(text: string, size: number): { first: number; last: number } | undefined {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(text.trim());
+  if (!match || (match[1] == "" && match[2] == "")) return undefined;
+  const [first, last] = match[1] == ""
+    ? [Math.max(0, size - Number(match[2])), size - 1]
+    : [Number(match[1]), match[2] == "" ? size - 1 : Math.min(Number(match[2]), size - 1)];
+  return first <= last && first < size ? { first, last } : undefined;
+}
+
+/** Reads an object back, whole or a range of it. */
 export const getObject: EmulatorRoute = {
   name: "getObject",
   write: false,
-  matches: (method, key, query) =>
-    (method == "GET" || method == "HEAD") && !!key && !query.has("upload_id"),
+  matches: (method, key, query) => method == "GET" && !!key && !query.has("upload_id"),
   handle(context) {
-    const object = context.emulator.state.objects.get(`${context.bucket}/${context.key}`);
-    if (!object) return fail(context, 404, "object_not_exists", "The object does not exist.");
-    const headers: Record<string, string> = {
-      "content-length": String(object.size),
-      "content-type": object.contentType ?? "application/octet-stream",
-      "x-qs-storage-class": object.storageClass,
-    };
-    if (object.etag) headers.etag = object.etag;
-    for (const [name, value] of Object.entries(object.metadata)) {
-      headers["x-qs-meta-" + name] = value;
+    const found = readObject(context);
+    if (found instanceof Response) return found;
+    const { object, headers } = found;
+    const range = context.request.headers.get("range");
+    const wanted = range === null
+      ? { first: 0, last: object.size - 1 }
+      : byteRange(range, object.size);
+    if (!wanted) {
+      const refused = fail(
+        context,
+        416,
+        "invalid_range",
+        `The range ${range} cannot be satisfied by an object of ${object.size} bytes.`,
+      );
+      refused.headers.set("content-range", `bytes */${object.size}`);
+      return refused;
     }
-    const body = context.request.method == "HEAD" ? null : object.data ?? new Uint8Array(0);
-    return new Response(body as BodyInit | null, { status: 200, headers });
+    if (!object.data) {
+      return fail(context, 400, "invalid_request", "Digest storage keeps no bytes to read back.");
+    }
+    const { first, last } = wanted;
+    const body = object.data.slice(first, last + 1);
+    if (range === null) return new Response(body, { status: 200, headers });
+    return new Response(body, {
+      status: 206,
+      headers: {
+        ...headers,
+        "content-length": String(body.length),
+        "content-range": `bytes ${first}-${last}/${object.size}`,
+      },
+    });
   },
 };

@@ -4,40 +4,12 @@
  *
  * @module
  */
-import { Md5 } from "../../md5.ts";
-import {
-  isStorageClass,
-  MAX_METADATA_NAME,
-  MAX_METADATA_SIZE,
-  METADATA_NAME,
-} from "../../validate.ts";
-import type { EmulatorUpload, RouteContext } from "../model.ts";
-import { type EmulatorRoute, fail, ok, readEncryption } from "./route.ts";
-import { chains } from "./digest_chain.ts";
-
-function readMetadata(context: RouteContext): Record<string, string> | Response {
-  const metadata: Record<string, string> = {};
-  let total = 0;
-  for (const [name, value] of context.request.headers) {
-    if (!name.startsWith("x-qs-meta-")) continue;
-    const short = name.slice("x-qs-meta-".length);
-    // An empty value is allowed here, as the service allows it; the client refuses to send one.
-    if (!METADATA_NAME.test(short) || !/^[\x20-\x7e]*$/.test(value)) {
-      return fail(context, 400, "invalid_argument", `Metadata ${name} has a bad name or value.`);
-    }
-    total += short.length + value.length;
-    if (short.length > MAX_METADATA_NAME || total > MAX_METADATA_SIZE) {
-      return fail(
-        context,
-        400,
-        "metadata_too_large",
-        "Metadata exceeds 2 KB, or a name exceeds 512 bytes.",
-      );
-    }
-    metadata[short] = value;
-  }
-  return metadata;
-}
+import { isStorageClass } from "../../validate.ts";
+import type { EmulatorUpload } from "../model.ts";
+import { type EmulatorRoute, fail, ok } from "./route.ts";
+import { encryptionAnswer, OWN_KEY, readEncryption } from "./encryption.ts";
+import { readMetadata } from "./read_metadata.ts";
+import { newChain } from "./digest_chain.ts";
 
 let uploadCounter = 0;
 
@@ -54,7 +26,7 @@ export const initiate: EmulatorRoute = {
     }
     const metadata = readMetadata(context);
     if (metadata instanceof Response) return metadata;
-    const encryptionKeyMd5 = readEncryption(context, "x-qs-encryption-customer-");
+    const encryptionKeyMd5 = readEncryption(context, OWN_KEY);
     if (encryptionKeyMd5 instanceof Response) return encryptionKeyMd5;
     // A counter first, then randomness: IDs sort by creation, as listing pages need.
     const uploadId = (++uploadCounter).toString(16).padStart(8, "0") +
@@ -69,11 +41,13 @@ export const initiate: EmulatorRoute = {
       metadata,
       encryptionKeyMd5,
       parts: new Map(),
+      digest: context.emulator.options.storage == "digest" ? newChain() : undefined,
     };
     context.emulator.state.uploads.set(uploadId, upload);
-    if (context.emulator.options.storage == "digest") {
-      chains.set(upload, { next: 0, md5: new Md5(), pending: new Map(), broken: false });
-    }
-    return ok(200, { bucket: context.bucket, key: context.key, upload_id: uploadId });
+    return ok(
+      200,
+      { bucket: context.bucket, key: context.key, upload_id: uploadId },
+      encryptionAnswer(encryptionKeyMd5),
+    );
   },
 };

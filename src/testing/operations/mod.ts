@@ -5,12 +5,16 @@
  */
 import { abort } from "./abort.ts";
 import { complete } from "./complete.ts";
+import { deleteObject } from "./delete_object.ts";
 import { getObject } from "./get_object.ts";
+import { headObject } from "./head_object.ts";
 import { initiate } from "./initiate.ts";
 import { listParts } from "./list_parts.ts";
 import { listUploads } from "./list_uploads.ts";
+import { putObject } from "./put_object.ts";
 import type { EmulatorRoute } from "./route.ts";
-import { uploadPart, uploadPartCopy } from "./upload_part.ts";
+import { uploadPart } from "./upload_part.ts";
+import { uploadPartCopy } from "./upload_part_copy.ts";
 
 export type { EmulatorRoute } from "./route.ts";
 
@@ -23,5 +27,8 @@ export const OPERATIONS: EmulatorRoute[] = [
   complete,
   abort,
   listUploads,
+  putObject,
   getObject,
+  headObject,
+  deleteObject,
 ];

@@ -3,8 +3,6 @@
  *
  * @module
  */
-import { decodeBase64, encodeBase64 } from "../../encoding.ts";
-import { md5 } from "../../md5.ts";
 import {
   DroppedConnection,
   type EmulatorOperation,
@@ -12,6 +10,7 @@ import {
   errorResponse,
   type RouteContext,
 } from "../model.ts";
+import { BodyTimeout } from "../read_body.ts";
 
 /** One operation: how it is recognised and how it is answered. */
 export interface EmulatorRoute {
@@ -53,45 +52,39 @@ export function findUpload(context: RouteContext): EmulatorUpload | undefined {
 export const noUpload = (context: RouteContext) =>
   fail(context, 404, "upload_not_exists", "The multipart upload does not exist.");
 
-/** Checks SSE-C headers; returns the key MD5, an error response, or undefined when absent. */
-export function readEncryption(
+/**
+ * Reads the request body, or answers `incomplete_body` when it ends early or
+ * stops arriving for longer than the body timeout. A dropped connection (an
+ * injected fault) is passed on, to be dropped for real.
+ */
+export function readBody(context: RouteContext): Promise<Uint8Array | Response> {
+  return context.body().catch((error) => bodyFailure(context, error));
+}
+
+/** Like {@linkcode readBody}, a chunk at a time, keeping none: resolves to the length. */
+export function streamBody(
   context: RouteContext,
-  prefix: string,
-): string | Response | undefined {
-  const headers = context.request.headers;
-  const algorithm = headers.get(prefix + "algorithm");
-  const key = headers.get(prefix + "key");
-  const keyMd5 = headers.get(prefix + "key-md5");
-  if (!algorithm && !key && !keyMd5) return;
-  let raw: Uint8Array | undefined;
-  try {
-    raw = decodeBase64(key ?? "");
-  } catch { /* reported below */ }
-  if (algorithm != "AES256" || raw?.length != 32 || encodeBase64(md5(raw)) != keyMd5) {
-    return fail(
-      context,
-      400,
-      "invalid_argument",
-      "The encryption headers are not a valid AES256 key and MD5.",
-    );
-  }
-  return keyMd5;
+  onChunk: (chunk: Uint8Array) => void,
+): Promise<number | Response> {
+  return context.stream(onChunk).catch((error) => bodyFailure(context, error));
+}
+
+function bodyFailure(context: RouteContext, error: unknown): Response {
+  if (error instanceof DroppedConnection) throw error;
+  return fail(
+    context,
+    400,
+    "incomplete_body",
+    error instanceof BodyTimeout
+      ? `${error.message} The body is shorter than its Content-Length, or stalled.`
+      : "The body ended before Content-Length bytes arrived.",
+  );
 }
 
 /**
- * Reads the request body, or answers `incomplete_body` when it ends early. A
- * dropped connection (an injected fault) is passed on, to be dropped for real.
+ * The upload, if it still exists: a request that read a body may find it
+ * aborted meanwhile, and must then store nothing.
  */
-export async function readBody(context: RouteContext): Promise<Uint8Array | Response> {
-  try {
-    return await context.body();
-  } catch (error) {
-    if (error instanceof DroppedConnection) throw error;
-    return fail(
-      context,
-      400,
-      "incomplete_body",
-      "The body ended before Content-Length bytes arrived.",
-    );
-  }
+export function stillThere(context: RouteContext, upload: EmulatorUpload): boolean {
+  return context.emulator.state.uploads.get(upload.uploadId) === upload;
 }

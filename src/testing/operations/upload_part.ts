@@ -1,23 +1,16 @@
 /**
- * Upload Part and Upload Part Copy (see docs/protocol.md#upload-part and
- * docs/protocol.md#upload-part-copy), as the service answers them.
+ * Upload Part (see docs/protocol.md#upload-part), as the service answers it, and
+ * what Upload Part Copy shares with it.
  *
  * @module
  */
-import { encodeBase64, encodeHex as hex } from "../../encoding.ts";
-import { md5 } from "../../md5.ts";
+import { encodeHex as hex } from "../../encoding.ts";
 import { MAX_PART_NUMBER } from "../../validate.ts";
 import type { EmulatorPart, EmulatorUpload, RouteContext } from "../model.ts";
-import {
-  type EmulatorRoute,
-  fail,
-  findUpload,
-  noUpload,
-  ok,
-  readBody,
-  readEncryption,
-} from "./route.ts";
-import { chainPart, chains } from "./digest_chain.ts";
+import { type EmulatorRoute, fail, findUpload, noUpload, ok, stillThere } from "./route.ts";
+import { encryptionAnswer, OWN_KEY, readEncryption } from "./encryption.ts";
+import { receiveBody } from "./receive_body.ts";
+import { takeTurn } from "./digest_chain.ts";
 
 function partNumberOf(context: RouteContext): number | Response {
   const text = context.query.get("part_number") ?? "";
@@ -33,28 +26,41 @@ function partNumberOf(context: RouteContext): number | Response {
   return partNumber;
 }
 
-function storePart(
+/**
+ * Stores a part, replacing any of its number, and answers 201 with its ETag.
+ *
+ * @param context The request.
+ * @param upload The upload.
+ * @param partNumber The part number.
+ * @param size The part's size.
+ * @param digest The part's MD5.
+ * @param data The bytes, in `"bytes"` storage.
+ * @returns The answer.
+ */
+export function storePart(
   context: RouteContext,
   upload: EmulatorUpload,
   partNumber: number,
-  data: Uint8Array,
-  digest = md5(data),
+  size: number,
+  digest: Uint8Array,
+  data?: Uint8Array,
 ) {
   const part: EmulatorPart = {
     partNumber,
-    size: data.length,
+    size,
     etag: hex(digest),
     created: new Date(context.emulator.now()),
-    data: chains.has(upload) ? undefined : data,
+    data,
   };
   upload.parts.set(partNumber, part);
-  const chain = chains.get(upload);
-  if (chain) chainPart(chain, partNumber, data);
-  return ok(201, undefined, { etag: `"${part.etag}"` });
+  return ok(201, undefined, {
+    etag: `"${part.etag}"`,
+    ...encryptionAnswer(upload.encryptionKeyMd5),
+  });
 }
 
 function checkPartEncryption(context: RouteContext, upload: EmulatorUpload): Response | undefined {
-  const keyMd5 = readEncryption(context, "x-qs-encryption-customer-");
+  const keyMd5 = readEncryption(context, OWN_KEY);
   if (keyMd5 instanceof Response) return keyMd5;
   if (keyMd5 != upload.encryptionKeyMd5) {
     return fail(
@@ -67,8 +73,13 @@ function checkPartEncryption(context: RouteContext, upload: EmulatorUpload): Res
   return undefined;
 }
 
-/** What every part request is checked for first: its number, its upload, the upload's key. */
-function partTarget(
+/**
+ * What every part request is checked for first: its number, its upload, the upload's key.
+ *
+ * @param context The request.
+ * @returns The part number and the upload, or the answer refusing the request.
+ */
+export function partTarget(
   context: RouteContext,
 ): { partNumber: number; upload: EmulatorUpload } | Response {
   const partNumber = partNumberOf(context);
@@ -88,72 +99,18 @@ export const uploadPart: EmulatorRoute = {
     const target = partTarget(context);
     if (target instanceof Response) return target;
     const { partNumber, upload } = target;
-    const data = await readBody(context);
-    if (data instanceof Response) return data;
-    const declared = context.request.headers.get("content-length");
-    if (declared === null && context.request.headers.has("transfer-encoding")) {
-      return fail(context, 400, "invalid_request", "Upload Part needs a Content-Length.");
-    }
-    if (declared !== null && Number(declared) != data.length) {
-      return fail(context, 400, "incomplete_body", "The body is shorter than Content-Length.");
-    }
-    // The service's own limit, 5 GiB; the client stops at 5 GB, valid under either reading.
-    if (data.length > 5 * 1024 ** 3) {
-      return fail(context, 400, "entity_too_large", "A part may not exceed 5 GB.");
-    }
-    // Hashed once, for both the Content-MD5 check and the ETag: benchmarks run through here.
-    const digest = md5(data);
-    const contentMd5 = context.request.headers.get("content-md5");
-    if (contentMd5 !== null && contentMd5 != encodeBase64(digest)) {
-      return fail(context, 400, "bad_digest", "The Content-MD5 does not match the body.");
-    }
-    return storePart(context, upload, partNumber, data, digest);
-  },
-};
-
-/** Stores a part copied from a range of an existing object. */
-export const uploadPartCopy: EmulatorRoute = {
-  name: "uploadPartCopy",
-  write: true,
-  matches: (method, key, query, headers) =>
-    method == "PUT" && !!key && query.has("upload_id") && headers.has("x-qs-copy-source"),
-  handle(context) {
-    const target = partTarget(context);
-    if (target instanceof Response) return target;
-    const { partNumber, upload } = target;
-    let source: string;
+    // In digest storage the part streams into the object's MD5, when its turn comes.
+    const turn = upload.digest && await takeTurn(upload.digest, partNumber);
+    let stored = false;
     try {
-      source = decodeURIComponent(context.request.headers.get("x-qs-copy-source")!).slice(1);
-    } catch {
-      return fail(
-        context,
-        400,
-        "invalid_argument",
-        "X-QS-Copy-Source is not valid percent-encoding.",
-      );
+      const body = await receiveBody(context, "Upload Part", !upload.digest, turn?.feed);
+      if (body instanceof Response) return body;
+      // The upload may have been aborted while the body arrived: then nothing is stored.
+      if (!stillThere(context, upload)) return noUpload(context);
+      stored = true;
+      return storePart(context, upload, partNumber, body.size, body.md5, body.data);
+    } finally {
+      turn?.end(stored);
     }
-    const object = context.emulator.state.objects.get(source);
-    if (!object) {
-      return fail(context, 404, "object_not_exists", `The source object ${source} does not exist.`);
-    }
-    if (!object.data) {
-      return fail(context, 400, "invalid_request", "Digest storage keeps no data to copy.");
-    }
-    const range = context.request.headers.get("x-qs-copy-range");
-    let first = 0;
-    let last = object.size - 1;
-    if (range !== null) {
-      const match = /^bytes=(\d+)-(\d+)$/.exec(range);
-      if (!match || Number(match[1]) > Number(match[2]) || Number(match[1]) >= object.size) {
-        return fail(context, 416, "invalid_range", `The copy range ${range} is not satisfiable.`);
-      }
-      first = Number(match[1]);
-      last = Math.min(Number(match[2]), object.size - 1);
-    }
-    const response = storePart(context, upload, partNumber, object.data.slice(first, last + 1));
-    if (range !== null) {
-      response.headers.set("x-qs-content-copy-range", `bytes ${first}-${last}/${object.size}`);
-    }
-    return response;
   },
 };
