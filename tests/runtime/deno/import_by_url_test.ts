@@ -1,7 +1,7 @@
 /**
  * Deno users import `mod.ts` by path or by URL. The README's `upload.ts`
  * imports `./qingstor-multipart/mod.ts`; this runs it in a fresh Deno against
- * the emulator twice: beside a checkout (a link to this tree), and with that
+ * the emulator twice: beside a checkout (a copy of mod.ts and src/), and with that
  * import pointed at the source tree served over loopback HTTP, as any static
  * host would serve it, which Deno fetches only with `--allow-import` for
  * that host.
@@ -12,7 +12,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join, normalize } from "node:path";
@@ -81,8 +81,13 @@ describe("Deno imports mod.ts by URL", () => {
     await new Promise<void>((resolve) => host.listen(0, "127.0.0.1", resolve));
     origin = `http://127.0.0.1:${(host.address() as { port: number }).port}`;
     workdir = await mkdtemp(join(tmpdir(), "qingstor-multipart-deno-"));
-    // By path: the README's file beside a checkout.
-    await symlink(fileURLToPath(ROOT), join(workdir, "qingstor-multipart"), "dir");
+    // By path: the README's file beside a checkout. Copied, not linked: Deno allows a symlink only
+    // with unscoped read and write access, and the tests may read only the repository.
+    for (const entry of ["mod.ts", "src"]) {
+      await cp(fileURLToPath(new URL(entry, ROOT)), join(workdir, "qingstor-multipart", entry), {
+        recursive: true,
+      });
+    }
     await writeFile(join(workdir, "upload.ts"), example);
     // By URL: the same file with its one import pointed at the served tree.
     const byUrl = example.replace('"./qingstor-multipart/mod.ts"', `"${origin}/mod.ts"`);
