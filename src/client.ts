@@ -37,7 +37,8 @@ export interface ClientOptions {
   retry?: RetryOptions;
   /**
    * How long one attempt may take, in milliseconds, before it is given up
-   * and retried like a network failure. Default 300000 (5 minutes, as
+   * and retried like a network failure: getting credentials, signing,
+   * sending and reading the answer, all of it. Default 300000 (5 minutes, as
    * Node's own fetch waits), at most 2147483647; raise it for very large
    * parts on slow links.
    */

@@ -22,7 +22,8 @@ export interface ObjectTarget {
   /**
    * Stops retrying (and any backoff wait) without cancelling an attempt in
    * flight, whose outcome is then learnt rather than left unknown: for this
-   * request, which is not idempotent, that is safer than `signal`.
+   * request, which is not idempotent, that is safer than `signal`. An
+   * attempt not sent yet (getting credentials, signing) stops at once.
    */
   stopRetries?: AbortSignal;
 }
