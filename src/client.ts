@@ -102,9 +102,9 @@ function checkCredentials(credentials: Credentials): Credentials {
  * @param options Where to send requests, and with which credentials.
  * @returns The client to pass to every operation.
  * @throws {ValidationError} If neither `zone` nor `endpoint` is given, the endpoint is not an
- * http(s) URL with no user, path or query, virtual-host style is asked for with an IP-address
- * endpoint, a retry setting or the timeout is out of range, or only one half of a key pair is
- * given.
+ * http(s) URL with no user, path, query or fragment (it is shown without them), virtual-host
+ * style is asked for with an IP-address endpoint, a retry setting or the timeout is out of
+ * range, or only one half of a key pair is given.
  *
  * @example
  * ```ts
@@ -132,15 +132,18 @@ export function createClient(options: ClientOptions): Client {
   } catch {
     // Reported below.
   }
-  // A user and password in the URL would make every Request throw; they are never shown.
-  const userinfo = endpoint && endpoint.username + endpoint.password;
-  if (userinfo) endpoint!.username = endpoint!.password = "";
+  // A user and password in the URL would make every Request throw. The value is shown without
+  // them, and without a query or fragment, which may hold a token: an endpoint that does not
+  // parse loses everything up to its last "@" too.
+  const web = /^https?:$/.test(endpoint?.protocol!);
   check(
-    endpoint && !userinfo && /^https?:$/.test(endpoint.protocol) && endpoint.pathname == "/" &&
-      !endpoint.search,
+    endpoint && web && !endpoint.username && !endpoint.password && endpoint.pathname == "/" &&
+      !endpoint.search && !endpoint.hash,
     "endpoint",
-    "Endpoint must be an absolute http or https URL with no user, path or query (the bucket and key make the path)",
-    endpoint?.href ?? String(options.endpoint),
+    "Endpoint must be an absolute http or https URL with no user, path, query or fragment (the bucket and key make the path)",
+    endpoint
+      ? web ? endpoint.origin + endpoint.pathname : endpoint.protocol
+      : String(options.endpoint).replace(/[?#].*/s, "").replace(/.*@/s, ""),
   );
   check(
     style == "path" || style == "virtual-host" && !/^[\d.]+$|^\[/.test(endpoint.hostname),

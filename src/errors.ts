@@ -14,7 +14,10 @@ export interface QingStorErrorInit {
   url?: string;
   /** How many attempts were made, retries included. */
   attempts: number;
-  /** The underlying error, for network failures. */
+  /**
+   * The underlying error, for network failures; `send()` keeps a transport's error reduced to
+   * its name, message and code, secrets cut out.
+   */
   cause?: unknown;
 }
 

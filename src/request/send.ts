@@ -3,6 +3,7 @@ import { hasCode, QingStorError, type QingStorErrorInit } from "../errors.ts";
 import { signRequest } from "./sign_request.ts";
 import { type QueryParameter, requestUrl } from "./request_url.ts";
 import { untilAborted } from "../until_aborted.ts";
+import { redactError, redactText } from "./redact.ts";
 
 /** One service request, before it is signed. */
 export interface ServiceRequest {
@@ -72,12 +73,23 @@ export async function send<Body = any>(
   const { retry, timeout } = client;
   const url = requestUrl(client, request.bucket, request.key, request.query);
   const headers = Object.entries(request.headers ?? {}).filter(([, value]) => value !== undefined);
+  // What no error may show: SSE-C keys, and each attempt's secret key and signature.
+  const secrets = headers.filter(([name]) => name.endsWith("-customer-key")).map(([, key]) => key!);
   let skewCorrected = false;
   let resent = false;
   let failure: QingStorError | undefined;
   for (let attempt = 1;; attempt++) {
-    const fail = (status: number, message: string, more?: Partial<QingStorErrorInit>) =>
-      new QingStorError({ operation, status, message, attempts: attempt, ...more });
+    // Every text in an error is the service's, a proxy's or a runtime's: it may quote a secret.
+    const fail = (status: number, message: string, more: Partial<QingStorErrorInit> = {}) =>
+      new QingStorError({
+        operation,
+        status,
+        attempts: attempt,
+        ...more,
+        message: redactText(message, secrets),
+        url: more.url && redactText(more.url, secrets),
+        cause: redactError(more.cause, secrets),
+      });
     signal?.throwIfAborted();
     // Each attempt has a signal of its own, so no listener outlives it on the caller's signal
     // (Node's fetch keeps a request's listeners until it is collected, and warns past ten).
@@ -117,6 +129,7 @@ export async function send<Body = any>(
             // (Bun keeps a Blob's type through slice()) is signed as it will be sent.
             const signing = outgoing.headers;
             signing.set("x-qs-date", new Date(serviceNow(client)).toUTCString());
+            secrets.push(credentials.secretAccessKey);
             const signed = await untilAborted(
               signRequest(client, credentials.secretAccessKey, {
                 method,
@@ -126,6 +139,7 @@ export async function send<Body = any>(
               }),
               retrySignal,
             );
+            secrets.push(signed);
             signing.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
             // A transport need not check an aborted signal itself.
             attemptSignal.throwIfAborted();
