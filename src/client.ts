@@ -90,8 +90,10 @@ function checkCredentials(credentials: Credentials): Credentials {
     KEY_PAIR.every(given),
     "credentials",
     "Credentials need both accessKeyId and secretAccessKey as non-empty strings (omit credentials for anonymous access)",
-    // Which half is missing, never a value.
-    KEY_PAIR.map((name) => `${name} ${given(name) ? "set" : "missing"}`).join(", "),
+    // Which half is missing, or what was given instead of a pair; never a value.
+    credentials instanceof Object
+      ? KEY_PAIR.map((name) => `${name} ${given(name) ? "set" : "missing"}`).join(", ")
+      : `a ${typeof credentials}`,
   );
   return credentials;
 }
@@ -172,7 +174,14 @@ export function createClient(options: ClientOptions): Client {
       value,
     );
   }
-  if (typeof credentials == "object") checkCredentials(credentials);
+  check(
+    !transport || typeof transport == "function",
+    "fetch",
+    "fetch must be a function (request: Request) => Promise<Response>",
+    `a ${typeof transport}`,
+  );
+  // Anything but a function (or nothing) must be a key pair: a string is refused, not sent.
+  if (credentials !== undefined && typeof credentials != "function") checkCredentials(credentials);
   return {
     endpoint,
     style,

@@ -137,6 +137,12 @@ export async function completeMultipartUpload(
       "Parts must be in ascending part-number order",
       `part ${part.partNumber} after part ${parts[index - 1]?.partNumber}`,
     );
+    check(
+      part.etag === undefined || typeof part.etag == "string",
+      `parts[${index}].etag`,
+      "An ETag must be a string",
+      `a ${typeof part.etag}`,
+    );
   });
   const body = JSON.stringify({
     object_parts: parts.map(({ partNumber, etag }) => ({

@@ -23,6 +23,7 @@ export interface PlanInput {
   partSize?: number;
   minPartSize?: number;
   concurrency?: number;
+  onProgress?: unknown;
 }
 
 /** An upload's plan: its input checked, and its part sizes settled. */
@@ -72,6 +73,19 @@ export function planUpload(input: PlanInput): UploadPlan {
     "concurrency",
     "Concurrency must be a whole number from 1 to 64",
     concurrency,
+  );
+  check(
+    input.onProgress === undefined || typeof input.onProgress == "function",
+    "onProgress",
+    "onProgress must be a function",
+    `a ${typeof input.onProgress}`,
+  );
+  // TextEncoder would store a lone surrogate as U+FFFD: the object would not be the text given.
+  check(
+    typeof input.body != "string" || input.body.isWellFormed(),
+    "body",
+    "A string body must be well-formed Unicode, with no lone surrogate",
+    "a string with a lone surrogate",
   );
   const body = typeof input.body == "string" ? new TextEncoder().encode(input.body) : input.body;
   check(
