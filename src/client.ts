@@ -43,6 +43,12 @@ export interface ClientOptions {
    * parts on slow links.
    */
   timeout?: number;
+  /**
+   * Milliseconds to add to the local clock when dating requests and
+   * presigned URLs, e.g. an offset kept from an earlier `syncClock()`.
+   * Default 0; the client corrects it when a request is refused as expired.
+   */
+  clockOffset?: number;
 }
 
 /**
@@ -65,7 +71,8 @@ export interface Client {
   readonly fetch: (request: Request) => Promise<Response>;
   /**
    * Milliseconds to add to the local clock when dating a request; learnt
-   * from the service's `Date` header when it answers `request_expired`.
+   * from the service's `Date` header when it answers `request_expired`, or
+   * by `syncClock()`, or given to `createClient`.
    */
   clockOffset: number;
 }
@@ -105,8 +112,9 @@ function checkCredentials(credentials: Credentials): Credentials {
  * @returns The client to pass to every operation.
  * @throws {ValidationError} If neither `zone` nor `endpoint` is given, the endpoint is not an
  * http(s) URL with no user, path, query or fragment (it is shown without them), virtual-host
- * style is asked for with an IP-address endpoint, a retry setting or the timeout is out of
- * range, or only one half of a key pair is given.
+ * style is asked for with an IP-address endpoint, a retry setting, the timeout or the clock
+ * offset is out of range, `fetch` is not a function, or `credentials` are neither a key pair
+ * nor a function (or only one half of a key pair is given).
  *
  * @example
  * ```ts
@@ -121,6 +129,7 @@ function checkCredentials(credentials: Credentials): Credentials {
  */
 export function createClient(options: ClientOptions): Client {
   const { zone, credentials, style = "path", timeout = 300_000, fetch: transport } = options;
+  const { clockOffset = 0 } = options;
   const { maxAttempts = 4, baseDelay = 200, maxDelay = 20_000 } = options.retry ?? {};
   check(
     options.endpoint || matches(/^[a-z0-9-]+$/, zone),
@@ -175,6 +184,12 @@ export function createClient(options: ClientOptions): Client {
     );
   }
   check(
+    Number.isFinite(clockOffset),
+    "clockOffset",
+    "clockOffset must be a finite number of milliseconds",
+    clockOffset,
+  );
+  check(
     !transport || typeof transport == "function",
     "fetch",
     "fetch must be a function (request: Request) => Promise<Response>",
@@ -191,6 +206,6 @@ export function createClient(options: ClientOptions): Client {
       typeof credentials == "function" ? checkCredentials(await credentials()) : credentials,
     // Called unbound: Workers and browsers refuse a fetch invoked with another `this`.
     fetch: (request) => transport ? transport(request) : fetch(request),
-    clockOffset: 0,
+    clockOffset,
   };
 }

@@ -38,7 +38,9 @@ export interface PresignInput {
  * Mints a presigned URL (spec §4): the signature travels in the query, so
  * whoever holds the URL (a browser, say) can send that one request until it
  * expires, without ever seeing the secret. Typical use: a server starts an
- * upload and hands out one URL per part.
+ * upload and hands out one URL per part. Its expiry is counted on the
+ * client's clock (local plus `clockOffset`): where the local clock may be
+ * off, call `syncClock()` first, or the URL may be expired on arrival.
  *
  * @param client A client with credentials.
  * @param input The request to allow.
