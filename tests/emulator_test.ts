@@ -247,6 +247,30 @@ describe("the emulator enforces the service's rules", () => {
     assert.notDeepEqual(await failures(8), first);
   });
 
+  it("takes effect at once and answers late with delayAnswer, even for a client that gave up", async () => {
+    const emulator = createEmulator({
+      credentials: [CREDENTIALS],
+      faults: [{ operations: ["initiateMultipartUpload"], delayAnswer: 40 }],
+    });
+    const client = (timeout: number) =>
+      createClient({
+        endpoint: "http://localhost",
+        credentials: CREDENTIALS,
+        retry: { maxAttempts: 1 },
+        timeout,
+        fetch: emulator.fetch,
+      });
+    const impatient = await initiateMultipartUpload(client(10), { bucket: "mybucket", key: "a" })
+      .catch((e) => e);
+    assert.equal(impatient.status, 0, String(impatient));
+    assert.equal(emulator.state.uploads.size, 1, "the upload exists although no answer came");
+    const { uploadId } = await initiateMultipartUpload(client(60_000), {
+      bucket: "mybucket",
+      key: "b",
+    });
+    assert.ok(emulator.state.uploads.has(uploadId), "a patient client gets the answer");
+  });
+
   it("refuses a part sent without Content-Length", () =>
     withEmulator({}, async ({ server }) => {
       const uploadId = await initiateRaw(server.url);

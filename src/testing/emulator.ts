@@ -191,6 +191,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       requestId,
       body,
     });
+    if (fault?.delayAnswer) await pause(fault.delayAnswer, request.signal);
     if (fault?.drop == "after-handling") {
       throw new DroppedConnection(
         "Injected fault: connection dropped after the request took effect",
