@@ -33,6 +33,7 @@ export {
   type RetryOptions,
 } from "./src/client.ts";
 export {
+  LeftoverUploadsError,
   QingStorError,
   type QingStorErrorInit,
   SourceError,

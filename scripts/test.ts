@@ -138,8 +138,8 @@ await run({
 await run({
   // Not a performance figure, which only scripts measure: a regression guard, so that nothing
   // creeps onto the minimal program's path unnoticed (MD5 alone would add 1.5 KB).
-  name: "size: createClient + initiateMultipartUpload within 4576 B gzipped",
-  command: [deno, "run", ...SCRIPT_SANDBOX, "scripts/size.ts", "--budget", "4576"],
+  name: "size: createClient + initiateMultipartUpload within 4672 B gzipped",
+  command: [deno, "run", ...SCRIPT_SANDBOX, "scripts/size.ts", "--budget", "4672"],
 });
 await run({
   // The JSDoc examples, so that none rots (those marked `ignore` need the real service).

@@ -178,6 +178,7 @@ export async function completeMultipartUpload(
       throw new CompleteStatusUnknownError({
         // Every field of the error; its message and cause are not its own enumerable properties.
         ...error,
+        mayHaveTakenEffect: true,
         message: gone
           ? "the upload is gone after a retry, so an earlier attempt may have completed it; the object may exist"
           : `the last attempt ended with ${

@@ -32,6 +32,15 @@ export interface ServiceRequest {
    * earlier failure to report, the call then rejects with the signal's reason.
    */
   retrySignal?: AbortSignal;
+  /**
+   * Told once, with the local time it was sent at, of the first attempt
+   * that may have taken effect unseen: it went out and got no answer (a
+   * network failure, the deadline, the caller's abort) or a 5xx, which a
+   * gateway answers when it gave up waiting for a service that may finish.
+   * For a request that is not idempotent, such as initiate, that is when
+   * a retry may repeat it.
+   */
+  onUncertain?: (sentAt: number) => void;
 }
 
 /** A successful response, read. */
@@ -78,6 +87,11 @@ export async function send<Body = any>(
   let skewCorrected = false;
   let resent = false;
   let failure: QingStorError | undefined;
+  let uncertain = false;
+  const unsure = (sentAt: number) => {
+    if (!uncertain) request.onUncertain?.(sentAt);
+    uncertain = true;
+  };
   for (let attempt = 1;; attempt++) {
     // Every text in an error is the service's, a proxy's or a runtime's: it may quote a secret.
     const fail = (status: number, message: string, more: Partial<QingStorErrorInit> = {}) =>
@@ -89,6 +103,7 @@ export async function send<Body = any>(
         message: redactText(message, secrets),
         url: more.url && redactText(more.url, secrets),
         cause: redactError(more.cause, secrets),
+        mayHaveTakenEffect: uncertain,
       });
     signal?.throwIfAborted();
     // Each attempt has a signal of its own, so no listener outlives it on the caller's signal
@@ -107,7 +122,7 @@ export async function send<Body = any>(
       timeout,
     );
     let retryable = true;
-    let sent = false;
+    let sentAt: number | undefined;
     try {
       // Every await of the attempt ends when its signal aborts, whatever the awaited does.
       const response = await untilAborted(
@@ -146,7 +161,7 @@ export async function send<Body = any>(
           }
           retrySignal?.throwIfAborted();
           stage = "no answer";
-          sent = true;
+          sentAt = Date.now();
           return client.fetch(outgoing);
         })(),
         attemptSignal,
@@ -162,6 +177,7 @@ export async function send<Body = any>(
           );
         } catch (error) {
           // Not retried: the request took effect, and trying again could repeat it.
+          unsure(sentAt!);
           throw fail(response.status, "The service's answer is not valid JSON", {
             requestId,
             cause: error,
@@ -169,6 +185,7 @@ export async function send<Body = any>(
         }
         return { headers: response.headers, requestId, body, attempts: attempt };
       }
+      if (response.status >= 500) unsure(sentAt!);
       failure = await readError(response, attemptSignal, fail);
       const serverDate = Date.parse(response.headers.get("date")!);
       if (hasCode(failure, "request_expired") && !skewCorrected && serverDate) {
@@ -183,13 +200,17 @@ export async function send<Body = any>(
       resent ||= once;
       retryable = once || failure.status >= 500 || failure.status == 429;
     } catch (error) {
+      // Told even when the caller aborted: what went out may have taken effect all the same.
+      if (sentAt !== undefined) unsure(sentAt);
       if (signal?.aborted) throw signal.reason;
       // Retries were stopped before this attempt went out: the last failure is the answer.
-      if (!sent && retrySignal?.aborted) throw failure ?? error;
+      if (sentAt === undefined && retrySignal?.aborted) throw failure ?? error;
       // Before sending, only the deadline is a failure to retry: a provider that rejects, or
       // half a key pair, is final. After sending: a network failure, or an answer (even a
       // success's body) cut off by the deadline.
-      if (!deadline.signal.aborted && (!sent || error instanceof QingStorError)) throw error;
+      if (!deadline.signal.aborted && (sentAt === undefined || error instanceof QingStorError)) {
+        throw error;
+      }
       failure = fail(
         0,
         deadline.signal.aborted

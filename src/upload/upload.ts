@@ -1,5 +1,5 @@
 import type { Client } from "../client.ts";
-import { SourceError, type UploadedPart, UploadError } from "../errors.ts";
+import { LeftoverUploadsError, SourceError, type UploadedPart, UploadError } from "../errors.ts";
 import { md5 } from "../md5.ts";
 import { encodeBase64, encodeHex } from "../encoding.ts";
 import { abortMultipartUpload } from "../operations/abort_multipart_upload.ts";
@@ -8,14 +8,15 @@ import {
   CompleteStatusUnknownError,
 } from "../operations/complete_multipart_upload.ts";
 import {
-  initiateMultipartUpload,
   type InitiateMultipartUploadInput,
+  initiateUpload,
 } from "../operations/initiate_multipart_upload.ts";
 import { iterateParts, type ListedPart } from "../operations/list_parts.ts";
 import { uploadPart } from "../operations/upload_part.ts";
 import { planUpload, type UploadPlan } from "./plan_upload.ts";
 import { cancelBody, SourceFailure, type SourcePart, type UploadBody } from "./read_parts.ts";
 import { sendParts, type SendPartsOutcome } from "./send_parts.ts";
+import { abortOrphans } from "./abort_orphans.ts";
 
 /** How far an upload has come, as passed to `onProgress`. */
 export interface UploadProgress {
@@ -78,6 +79,13 @@ export interface UploadResult {
   parts: UploadedPart[];
   /** The `x-qs-request-id` of the complete request. */
   requestId: string;
+  /**
+   * Set when the object was made, but other uploads of the key that lost
+   * initiate answers may have created could not all be aborted: what may
+   * remain, and why. The upload succeeded all the same, so this is no
+   * rejection; check it, or they take space until aborted.
+   */
+  cleanupError?: LeftoverUploadsError;
 }
 
 /**
@@ -90,12 +98,27 @@ export interface UploadResult {
  * resuming). An abort never cuts off an initiate or complete attempt in
  * flight, whose outcome must be known.
  *
+ * Initiate is not idempotent: an attempt whose answer is lost (a dropped
+ * connection, the timeout, a 5xx) may have created an upload all the same,
+ * and so may every retry. When that happens, `upload()` lists the key's
+ * uploads while the parts go out, aborts every one created since that
+ * attempt (on the service's clock) other than its own, and waits for that
+ * before settling. The trade-off: another client's upload of the same key
+ * started in that same window is aborted too. When this clean-up cannot
+ * finish, what may remain is said by a {@linkcode LeftoverUploadsError}: as
+ * `cleanupError` of the result (the object exists, so this is no rejection)
+ * or of the `UploadError`; or as the rejection itself when no upload ID was
+ * ever learnt.
+ *
  * @param client The client.
  * @param input The object, its body, and how to upload it.
  * @returns The object's upload ID, size and parts.
  * @throws {ValidationError} If the input is invalid; nothing is sent, and a stream body is
  * cancelled, as on every failure: the upload owns the body once called.
- * @throws {QingStorError} If the upload could not be initiated (or listed, to resume).
+ * @throws {QingStorError} If the upload could not be initiated (or listed, to resume); nothing it
+ * may have created remains.
+ * @throws {LeftoverUploadsError} If the upload could not be initiated and uploads its attempts may
+ * have created could not all be aborted: `failure` says why it stopped.
  * @throws {SourceError} If reading the body failed.
  * @throws {UploadError} If a part or the complete request failed for good, or complete's outcome
  * is unknown (its `cause` is then a `CompleteStatusUnknownError`, and nothing was aborted).
@@ -135,20 +158,40 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
   let uploadId: string;
   const existing = new Map<number, ListedPart>();
   let plan: UploadPlan;
+  // Uploads that initiate attempts whose answers were lost may have made: looked for and
+  // aborted while the parts go out, and awaited before settling.
+  let orphans: Promise<LeftoverUploadsError | undefined> | undefined;
   try {
     plan = planUpload(input);
     signal?.throwIfAborted();
-    uploadId = input.uploadId ?? await initiate(client, input);
     if (resuming) {
+      uploadId = input.uploadId!;
       for await (const part of iterateParts(client, { bucket, key, uploadId, signal })) {
         existing.set(part.partNumber, part);
+      }
+    } else {
+      let since: number | undefined;
+      let created: string | undefined;
+      try {
+        uploadId = created = await initiate(client, input, (sentAt) => since = sentAt);
+      } finally {
+        if (since !== undefined) {
+          orphans = abortOrphans(client, { bucket, key, since, keep: created });
+        }
       }
     }
   } catch (error) {
     // Nothing was read, the input may even have been refused: release the body, so that a
     // stream does not hold its source open. The upload took it over when it was called.
     cancelBody(input.body, error);
-    throw error;
+    const left = await orphans;
+    if (!left) throw error;
+    // No upload ID was learnt, yet uploads may remain: that is what this error says.
+    throw new LeftoverUploadsError(`Starting ${key} failed (${describe(error)}). ${left.message}`, {
+      ...left,
+      failure: error,
+      cause: left.cause,
+    });
   }
 
   let loaded = 0;
@@ -196,7 +239,17 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
         encryption: input.encryption,
         stopRetries: signal,
       });
-      return { bucket, key, uploadId, size: loaded, parts, requestId };
+      // The object exists: uploads that may remain are told, not a rejection.
+      const cleanupError = await orphans;
+      return {
+        bucket,
+        key,
+        uploadId,
+        size: loaded,
+        parts,
+        requestId,
+        ...cleanupError && { cleanupError },
+      };
     } catch (failure) {
       if (failure instanceof CompleteStatusUnknownError) {
         // The object may exist: aborting could not undo it, and would hide what happened. Even
@@ -205,6 +258,7 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
           uploadId,
           parts,
           aborted: false,
+          cleanupError: await orphans,
           cause: failure,
         });
       }
@@ -225,9 +279,10 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
       abortError = failure;
     }
   }
-  // The caller's abort wins over the errors it caused in flight.
-  if (signal?.aborted) throw signal.reason;
-  const details = { uploadId, parts, aborted, abortError };
+  const cleanupError = await orphans;
+  // The caller's abort wins over the errors it caused in flight, unless something may remain.
+  if (signal?.aborted && !cleanupError) throw signal.reason;
+  const details = { uploadId, parts, aborted, abortError, cleanupError };
   if (error instanceof SourceFailure) {
     throw new SourceError(`Reading the body of ${key} failed: ${describe(error.cause)}`, {
       ...details,
@@ -236,7 +291,7 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
   }
   throw new UploadError(`Uploading ${key} failed: ${describe(error)}`, {
     ...details,
-    cause: error,
+    cause: signal?.aborted ? signal.reason : error,
   });
 }
 
@@ -246,11 +301,15 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
  * the attempt ends, the abort takes effect, aborting the new upload if there
  * is one.
  */
-async function initiate(client: Client, input: UploadInput): Promise<string> {
+async function initiate(
+  client: Client,
+  input: UploadInput,
+  onUncertain: (sentAt: number) => void,
+): Promise<string> {
   const { bucket, key, signal } = input;
   let uploadId: string;
   try {
-    ({ uploadId } = await initiateMultipartUpload(client, {
+    ({ uploadId } = await initiateUpload(client, {
       bucket,
       key,
       contentType: input.contentType,
@@ -258,7 +317,7 @@ async function initiate(client: Client, input: UploadInput): Promise<string> {
       metadata: input.metadata,
       encryption: input.encryption,
       stopRetries: signal,
-    }));
+    }, onUncertain));
   } catch (error) {
     throw signal?.aborted ? signal.reason : error;
   }
