@@ -206,6 +206,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 /** Waits, or stops waiting when the request is aborted: no timer outlives its request. */
 function pause(ms: number, signal: AbortSignal | null): Promise<void> {
   return new Promise((resolve) => {
+    // Aborted already (while it was authenticated, say): its abort event has come and gone.
+    if (signal?.aborted) return resolve();
     const done = () => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", done);
