@@ -12,8 +12,10 @@ import {
   completeMultipartUpload,
   createClient,
   initiateMultipartUpload,
+  LeftoverUploadsError,
   presign,
   QingStorError,
+  syncClock,
   upload,
   uploadPart,
   ValidationError,
@@ -259,6 +261,45 @@ describe("no secret in any error", () => {
           encryption,
         },
       ));
+    // The clean-up's errors: an initiate answer lost, the listing and the aborts refused with pages
+    // that quote the headers; and syncClock's own.
+    const echoing = (request: Request) => {
+      if (request.method == "GET" || request.method == "DELETE") {
+        return new Response(`<pre>${echo(request)}</pre>`, { status: 403 });
+      }
+      return emulator.fetch(request);
+    };
+    emulator.faults.push({ operations: ["initiateMultipartUpload"], drop: "after-handling" });
+    await collect(
+      "upload() whose initiate failed and whose clean-up failed",
+      () =>
+        upload(clientOver(secrets, echoing, { endpoint: "http://localhost" }), {
+          bucket,
+          key: "lost",
+          body: new Uint8Array(10),
+          encryption,
+        }),
+    );
+    emulator.faults.length = 0;
+    emulator.faults.push({
+      operations: ["initiateMultipartUpload"],
+      drop: "after-handling",
+      times: 1,
+    });
+    const partly = await upload(clientOver(secrets, echoing, { endpoint: "http://localhost" }), {
+      bucket,
+      key: "lost2",
+      body: new Uint8Array(10),
+      encryption,
+    });
+    errors.push(["a successful upload() whose clean-up failed", partly.cleanupError]);
+    assert.ok(errors.at(-2)![1] instanceof LeftoverUploadsError, String(errors.at(-2)![1]));
+    assert.ok(partly.cleanupError instanceof LeftoverUploadsError);
+    await collect(
+      "syncClock over a leaky transport",
+      () => syncClock(clientOver(secrets, (request) => Promise.reject(leakyError(request)))),
+    );
+
     const presigned = await presign(noting(), {
       method: "PUT",
       bucket,
@@ -276,7 +317,7 @@ describe("no secret in any error", () => {
       () => presign(noting(), { method: "PUT", bucket, key: "k", expiresIn: 0 }),
     );
 
-    assert.ok(errors.length >= 14);
+    assert.ok(errors.length >= 17);
     for (const [what, error] of errors) await secrets.assertNoneIn(error, what);
   });
 });
