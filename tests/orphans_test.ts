@@ -159,6 +159,35 @@ describe("uploads created by initiate attempts whose answers were lost", () => {
     assert.ok(error.cleanupError instanceof LeftoverUploadsError);
   });
 
+  it("searches again when the listing fails for a passing reason, not when it is refused", async () => {
+    const { emulator, client } = inProcess({
+      minPartSize: 1024,
+      faults: [LOST_ONCE, { operations: ["listMultipartUploads"], status: 503, times: 4 }],
+    });
+    const result = await upload(client, { bucket, key: "k", body: testBytes(10), ...sizing });
+    assert.equal(result.cleanupError, undefined);
+    assert.equal(emulator.state.uploads.size, 0);
+    const listings = operations(emulator).filter((op) => op == "listMultipartUploads");
+    assert.equal(listings.length, 5, "a first round of 4 attempts failed; the second listed");
+
+    const refused = inProcess({
+      minPartSize: 1024,
+      faults: [LOST_ONCE, { operations: ["listMultipartUploads"], status: 403 }],
+    });
+    const told = await upload(refused.client, {
+      bucket,
+      key: "k",
+      body: testBytes(10),
+      ...sizing,
+    });
+    assert.ok(told.cleanupError instanceof LeftoverUploadsError);
+    assert.equal(
+      operations(refused.emulator).filter((op) => op == "listMultipartUploads").length,
+      1,
+      "a refusal is final",
+    );
+  });
+
   it("names the uploads it could not abort", async () => {
     const { emulator, client } = inProcess({
       minPartSize: 1024,

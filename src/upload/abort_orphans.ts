@@ -1,5 +1,5 @@
 import type { Client } from "../client.ts";
-import { LeftoverUploadsError } from "../errors.ts";
+import { LeftoverUploadsError, QingStorError } from "../errors.ts";
 import { abortMultipartUpload } from "../operations/abort_multipart_upload.ts";
 import { listMultipartUploads } from "../operations/list_multipart_uploads.ts";
 
@@ -29,7 +29,9 @@ export interface OrphanSearch {
  * such attempt went out, except the one in use. Creation times are compared
  * on the service's clock, whose offset the listing's `Date` header gives,
  * with 2 s of slack. All pages are listed before anything is aborted, so
- * that no page shifts under the listing.
+ * that no page shifts under the listing. A round that fails for a passing
+ * reason (no answer, a 5xx, a 429) is tried again, up to 3 rounds, until
+ * the signal aborts.
  *
  * The trade-off: another client's upload of the same key, started in that
  * same window, cannot be told apart, and is aborted too. And an attempt the
@@ -42,6 +44,45 @@ export interface OrphanSearch {
  * key may remain. It never rejects.
  */
 export async function abortOrphans(
+  client: Client,
+  search: OrphanSearch,
+): Promise<LeftoverUploadsError | undefined> {
+  const { retry } = client;
+  for (let round = 1;; round++) {
+    const left = await sweep(client, search);
+    // Listing and aborting are idempotent: a round that failed for a passing reason is worth
+    // another, within the clean-up time; a refusal (no permission to list, say) is final.
+    if (!left || round == ROUNDS || !transient(left.cause) || search.signal?.aborted) return left;
+    const wait = Math.min(retry.maxDelay, retry.baseDelay * 2 ** (retry.maxAttempts + round));
+    await pause(wait, search.signal);
+  }
+}
+
+/** Rounds of listing and aborting, each under the client's retry policy. */
+const ROUNDS = 3;
+
+/** Whether a failure may pass: no answer, a 5xx or a 429. */
+function transient(error: unknown): boolean {
+  return error instanceof QingStorError &&
+    (error.status == 0 || error.status >= 500 || error.status == 429);
+}
+
+/** Waits, or stops waiting when the signal aborts; no timer outlives the wait. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done);
+  });
+}
+
+/** One round: lists every page, then aborts what it found. */
+async function sweep(
   client: Client,
   search: OrphanSearch,
 ): Promise<LeftoverUploadsError | undefined> {
