@@ -7,7 +7,7 @@ import { signature } from "../src/sign/signature.ts";
 import { stringToSign } from "../src/sign/string_to_sign.ts";
 import { createClient, initiateMultipartUpload } from "../mod.ts";
 import { createEmulator } from "../src/testing/mod.ts";
-import { CREDENTIALS, withEmulator } from "./support/harness.ts";
+import { CREDENTIALS, untilRequest, withEmulator } from "./support/harness.ts";
 
 /** Signs a request by hand, for what our client never sends but other clients do. */
 async function signedHeaders(method: string, url: string, headers: Record<string, string> = {}) {
@@ -270,6 +270,31 @@ describe("the emulator enforces the service's rules", () => {
     });
     assert.ok(emulator.state.uploads.has(uploadId), "a patient client gets the answer");
   });
+
+  it(
+    "ends a delay at once for a request aborted before the delay began",
+    { timeout: 10_000 },
+    async () => {
+      // A delay as long as setTimeout allows: only the request's end can end it.
+      const emulator = createEmulator({
+        credentials: [CREDENTIALS],
+        faults: [{ operations: ["initiateMultipartUpload"], delay: 2 ** 31 - 1 }],
+      });
+      const client = createClient({
+        endpoint: "http://localhost",
+        credentials: CREDENTIALS,
+        retry: { maxAttempts: 1 },
+        // Aborted as soon as it is handed over, so while it is authenticated, before any delay.
+        fetch: (request) => {
+          const cancelled = new Request(request, { signal: AbortSignal.abort() });
+          return emulator.fetch(cancelled);
+        },
+      });
+      await initiateMultipartUpload(client, { bucket: "mybucket", key: "k" }).catch(() => {});
+      // Handled once the delay ends: at once, not in 24 days.
+      await untilRequest(emulator, (record) => record.status == 200);
+    },
+  );
 
   it("refuses a part sent without Content-Length", () =>
     withEmulator({}, async ({ server }) => {
