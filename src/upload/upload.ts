@@ -330,7 +330,8 @@ async function transfer(
         ...cleanupError && { cleanupError },
       };
     } catch (failure) {
-      if (failure instanceof CompleteStatusUnknownError || clock.signal.aborted) {
+      const cutOff = clock.signal.aborted && failure === clock.signal.reason;
+      if (failure instanceof CompleteStatusUnknownError || cutOff) {
         // The object may exist: aborting could not undo it, and would hide what happened. Even
         // after the caller's abort, this is reported rather than the reason: it matters more.
         clock.start();
