@@ -247,29 +247,51 @@ describe("the emulator enforces the service's rules", () => {
     assert.notDeepEqual(await failures(8), first);
   });
 
-  it("takes effect at once and answers late with delayAnswer, even for a client that gave up", async () => {
-    const emulator = createEmulator({
-      credentials: [CREDENTIALS],
-      faults: [{ operations: ["initiateMultipartUpload"], delayAnswer: 40 }],
-    });
-    const client = (timeout: number) =>
-      createClient({
+  it(
+    "takes effect at once and holds the answer with delayAnswer, even for a client that gives up",
+    {
+      timeout: 10_000,
+    },
+    async () => {
+      const emulator = createEmulator({
+        credentials: [CREDENTIALS],
+        faults: [{ operations: ["initiateMultipartUpload"], delayAnswer: 2 ** 31 - 1 }],
+      });
+      const client = createClient({
         endpoint: "http://localhost",
         credentials: CREDENTIALS,
         retry: { maxAttempts: 1 },
-        timeout,
         fetch: emulator.fetch,
       });
-    const impatient = await initiateMultipartUpload(client(10), { bucket: "mybucket", key: "a" })
-      .catch((e) => e);
-    assert.equal(impatient.status, 0, String(impatient));
-    assert.equal(emulator.state.uploads.size, 1, "the upload exists although no answer came");
-    const { uploadId } = await initiateMultipartUpload(client(60_000), {
-      bucket: "mybucket",
-      key: "b",
-    });
-    assert.ok(emulator.state.uploads.has(uploadId), "a patient client gets the answer");
-  });
+      const controller = new AbortController();
+      let settled = false;
+      const pending = initiateMultipartUpload(client, {
+        bucket: "mybucket",
+        key: "a",
+        signal: controller.signal,
+      }).finally(() => settled = true);
+      // Reached when the upload exists (the request log helper, asked about the state).
+      await untilRequest(emulator, () => emulator.state.uploads.size == 1);
+      assert.equal(settled, false, "made, and its answer held");
+      controller.abort(new Error("gave up"));
+      await pending.catch(() => {});
+      assert.equal(emulator.state.uploads.size, 1, "made all the same");
+
+      const patient = createEmulator({
+        credentials: [CREDENTIALS],
+        faults: [{ operations: ["initiateMultipartUpload"], delayAnswer: 20 }],
+      });
+      const { uploadId } = await initiateMultipartUpload(
+        createClient({
+          endpoint: "http://localhost",
+          credentials: CREDENTIALS,
+          fetch: patient.fetch,
+        }),
+        { bucket: "mybucket", key: "b" },
+      );
+      assert.ok(patient.state.uploads.has(uploadId), "a patient client gets the answer");
+    },
+  );
 
   it(
     "ends a delay at once for a request aborted before the delay began",

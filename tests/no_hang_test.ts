@@ -183,9 +183,9 @@ describe("other waits on the request path", () => {
       LIMIT,
       async () => {
         let calls = 0;
+        // Anonymous, so that the deadline times the answer alone, not signing too.
         const client = createClient({
           endpoint: "http://127.0.0.1:9",
-          credentials: CREDENTIALS,
           timeout: 30,
           retry: { maxAttempts: 2, baseDelay: 1 },
           // The body stalls, and nothing here listens to the request's signal.
