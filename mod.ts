@@ -33,6 +33,7 @@ export {
   type RetryOptions,
 } from "./src/client.ts";
 export {
+  LeftoverUploadsError,
   QingStorError,
   type QingStorErrorInit,
   SourceError,
@@ -84,6 +85,7 @@ export {
   type ListMultipartUploadsResult,
 } from "./src/operations/list_multipart_uploads.ts";
 export { MAX_PRESIGN_SECONDS, presign, type PresignInput } from "./src/operations/presign.ts";
+export { syncClock, type SyncClockOptions } from "./src/operations/sync_clock.ts";
 export {
   MAX_PART_SIZE,
   MAX_PARTS,

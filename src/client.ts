@@ -40,11 +40,18 @@ export interface ClientOptions {
   retry?: RetryOptions;
   /**
    * How long one attempt may take, in milliseconds, before it is given up
-   * and retried like a network failure. Default 300000 (5 minutes, as
+   * and retried like a network failure: getting credentials, signing,
+   * sending and reading the answer, all of it. Default 300000 (5 minutes, as
    * Node's own fetch waits), at most 2147483647; raise it for very large
    * parts on slow links.
    */
   timeout?: number;
+  /**
+   * Milliseconds to add to the local clock when dating requests and
+   * presigned URLs, e.g. an offset kept from an earlier `syncClock()`.
+   * Default 0; the client corrects it when a request is refused as expired.
+   */
+  clockOffset?: number;
 }
 
 /**
@@ -67,7 +74,8 @@ export interface Client {
   readonly fetch: (request: Request) => Promise<Response>;
   /**
    * Milliseconds to add to the local clock when dating a request; learnt
-   * from the service's `Date` header when it answers `request_expired`.
+   * from the service's `Date` header when it answers `request_expired`, or
+   * by `syncClock()`, or given to `createClient`.
    */
   clockOffset: number;
 }
@@ -93,8 +101,10 @@ function checkCredentials(credentials: Credentials): Credentials {
     KEY_PAIR.every(given),
     "credentials",
     "Credentials need both accessKeyId and secretAccessKey as non-empty strings (omit credentials for anonymous access)",
-    // Which half is missing, never a value.
-    KEY_PAIR.map((name) => `${name} ${given(name) ? "set" : "missing"}`).join(", "),
+    // Which half is missing, or what was given instead of a pair; never a value.
+    credentials instanceof Object
+      ? KEY_PAIR.map((name) => `${name} ${given(name) ? "set" : "missing"}`).join(", ")
+      : `a ${typeof credentials}`,
   );
   return credentials;
 }
@@ -105,9 +115,10 @@ function checkCredentials(credentials: Credentials): Credentials {
  * @param options Where to send requests, and with which credentials.
  * @returns The client to pass to every operation.
  * @throws {ValidationError} If neither `zone` nor `endpoint` is given, the endpoint is not an
- * http(s) URL with no user, path or query, virtual-host style is asked for with an IP-address
- * endpoint, a retry setting or the timeout is out of range, or only one half of a key pair is
- * given.
+ * http(s) URL with no user, path, query or fragment (it is shown without them), virtual-host
+ * style is asked for with an IP-address endpoint, a retry setting, the timeout or the clock
+ * offset is out of range, `fetch` is not a function, or `credentials` are neither a key pair
+ * nor a function (or only one half of a key pair is given).
  *
  * @example
  * ```ts
@@ -122,6 +133,7 @@ function checkCredentials(credentials: Credentials): Credentials {
  */
 export function createClient(options: ClientOptions): Client {
   const { zone, credentials, style = "path", timeout = 300_000, fetch: transport } = options;
+  const { clockOffset = 0 } = options;
   const { maxAttempts = 4, baseDelay = 200, maxDelay = 20_000 } = options.retry ?? {};
   check(
     options.endpoint || matches(/^[a-z0-9-]+$/, zone),
@@ -135,15 +147,18 @@ export function createClient(options: ClientOptions): Client {
   } catch {
     // Reported below.
   }
-  // A user and password in the URL would make every Request throw; they are never shown.
-  const userinfo = endpoint && endpoint.username + endpoint.password;
-  if (userinfo) endpoint!.username = endpoint!.password = "";
+  // A user and password in the URL would make every Request throw. The value is shown without
+  // them, and without a query or fragment, which may hold a token: an endpoint that does not
+  // parse loses everything up to its last "@" too.
+  const web = /^https?:$/.test(endpoint?.protocol!);
   check(
-    endpoint && !userinfo && /^https?:$/.test(endpoint.protocol) && endpoint.pathname == "/" &&
-      !endpoint.search,
+    endpoint && web && !endpoint.username && !endpoint.password && endpoint.pathname == "/" &&
+      !endpoint.search && !endpoint.hash,
     "endpoint",
-    "Endpoint must be an absolute http or https URL with no user, path or query (the bucket and key make the path)",
-    endpoint?.href ?? String(options.endpoint),
+    "Endpoint must be an absolute http or https URL with no user, path, query or fragment (the bucket and key make the path)",
+    endpoint
+      ? web ? endpoint.origin + endpoint.pathname : endpoint.protocol
+      : String(options.endpoint).replace(/[?#].*/s, "").replace(/.*@/s, ""),
   );
   check(
     style == "path" || style == "virtual-host" && !/^[\d.]+$|^\[/.test(endpoint.hostname),
@@ -172,7 +187,20 @@ export function createClient(options: ClientOptions): Client {
       value,
     );
   }
-  if (typeof credentials == "object") checkCredentials(credentials);
+  check(
+    Number.isFinite(clockOffset),
+    "clockOffset",
+    "clockOffset must be a finite number of milliseconds",
+    clockOffset,
+  );
+  check(
+    !transport || typeof transport == "function",
+    "fetch",
+    "fetch must be a function (request: Request) => Promise<Response>",
+    `a ${typeof transport}`,
+  );
+  // Anything but a function (or nothing) must be a key pair: a string is refused, not sent.
+  if (credentials !== undefined && typeof credentials != "function") checkCredentials(credentials);
   return {
     endpoint,
     style,
@@ -182,6 +210,6 @@ export function createClient(options: ClientOptions): Client {
       typeof credentials == "function" ? checkCredentials(await credentials()) : credentials,
     // Called unbound: Workers and browsers refuse a fetch invoked with another `this`.
     fetch: (request) => transport ? transport(request) : fetch(request),
-    clockOffset: 0,
+    clockOffset,
   };
 }

@@ -14,7 +14,12 @@ export interface QingStorErrorInit {
   url?: string;
   /** How many attempts were made, retries included. */
   attempts: number;
-  /** The underlying error, for network failures. */
+  /** Whether the request may have taken effect: an attempt got no answer, or a 5xx. */
+  mayHaveTakenEffect?: boolean;
+  /**
+   * The underlying error, for network failures; `send()` keeps a transport's error reduced to
+   * its name, message and code, secrets cut out.
+   */
   cause?: unknown;
 }
 
@@ -53,6 +58,14 @@ export class QingStorError extends Error {
   declare readonly url?: string;
   /** How many attempts were made, retries included. */
   declare readonly attempts: number;
+  /**
+   * Whether the request may have taken effect although it failed: an
+   * attempt went out and got no answer, or a 5xx. For a request that is not
+   * idempotent this matters: a failed `initiateMultipartUpload` may then have
+   * created an upload whose ID nobody knows (`upload()` finds and aborts such
+   * uploads; see `listMultipartUploads` to do it yourself).
+   */
+  declare readonly mayHaveTakenEffect: boolean;
 
   /**
    * Creates the error from the parts of a failed response.
@@ -73,6 +86,7 @@ export class QingStorError extends Error {
     this.requestId = requestId;
     this.url = init.url;
     this.attempts = init.attempts;
+    this.mayHaveTakenEffect = !!init.mayHaveTakenEffect;
   }
 }
 
@@ -160,6 +174,11 @@ export class UploadError extends Error {
   readonly aborted: boolean;
   /** Why aborting the upload on the service failed, if it did. */
   readonly abortError?: unknown;
+  /**
+   * Other uploads of the key that lost initiate answers may have created,
+   * which could not all be aborted; absent when none may remain.
+   */
+  readonly cleanupError?: LeftoverUploadsError;
 
   /**
    * Creates the error.
@@ -174,6 +193,7 @@ export class UploadError extends Error {
       parts: UploadedPart[];
       aborted: boolean;
       abortError?: unknown;
+      cleanupError?: LeftoverUploadsError;
       cause: unknown;
     },
   ) {
@@ -182,6 +202,7 @@ export class UploadError extends Error {
     this.parts = details.parts;
     this.aborted = details.aborted;
     this.abortError = details.abortError;
+    if (details.cleanupError) this.cleanupError = details.cleanupError;
   }
 }
 
@@ -204,4 +225,69 @@ export class UploadError extends Error {
 export class SourceError extends UploadError {
   /** Always `"SourceError"`. */
   override name = "SourceError";
+}
+
+/**
+ * Uploads that `upload()` may have created and could not abort. An initiate
+ * attempt whose answer is lost may have created an upload all the same, so
+ * `upload()` lists the key's uploads created since that attempt and aborts
+ * every one it does not use. When that clean-up cannot finish, this says
+ * what may remain: the IDs listed but not aborted, and, if the listing
+ * itself failed, `since`: every upload of the key created from then on may
+ * remain. Its `cause` is what stopped the clean-up.
+ *
+ * A successful `upload()` carries it as `cleanupError`, as does an
+ * {@linkcode UploadError}. When no upload ID was ever learnt (initiate
+ * failed, or the caller aborted while it went unanswered), `upload()`
+ * rejects with this error itself, and `failure` holds why it stopped.
+ *
+ * @example
+ * ```ts ignore
+ * import { LeftoverUploadsError, upload } from "qingstor-multipart";
+ *
+ * const result = await upload(client, { bucket, key, body });
+ * if (result.cleanupError) {
+ *   // Abort these later, or list the key's uploads since cleanupError.since.
+ *   console.warn(result.cleanupError.uploadIds, result.cleanupError.since);
+ * }
+ * ```
+ */
+export class LeftoverUploadsError extends Error {
+  /** Always `"LeftoverUploadsError"`. */
+  override name = "LeftoverUploadsError";
+  /** The bucket. */
+  readonly bucket: string;
+  /** The object key whose uploads may remain. */
+  readonly key: string;
+  /** Uploads listed for the key and not aborted. */
+  readonly uploadIds: string[];
+  /** Set when listing failed: any upload of the key created since then (service clock) may remain. */
+  readonly since?: Date;
+  /** When `upload()` rejects with this error: why the upload stopped (initiate's error, the signal's reason). */
+  readonly failure?: unknown;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What may remain, and why.
+   * @param details The key, what may remain of it, why the upload stopped, and why the clean-up did.
+   */
+  constructor(
+    message: string,
+    details: {
+      bucket: string;
+      key: string;
+      uploadIds: string[];
+      since?: Date;
+      failure?: unknown;
+      cause: unknown;
+    },
+  ) {
+    super(message, { cause: details.cause });
+    this.bucket = details.bucket;
+    this.key = details.key;
+    this.uploadIds = details.uploadIds;
+    this.since = details.since;
+    this.failure = details.failure;
+  }
 }

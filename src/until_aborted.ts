@@ -2,7 +2,8 @@
  * Settles as a promise does, or rejects with the signal's reason if the
  * signal aborts first: for waits that cannot be cancelled themselves, such
  * as a source that may wait forever for data. The listener lives only as long
- * as the wait, so nothing piles up on a long-lived signal.
+ * as the wait, so nothing piles up on a long-lived signal; the promise is
+ * followed to its end all the same, so that its rejection is never unhandled.
  *
  * @param promise What to wait for.
  * @param signal Stops the wait; without one, the promise is returned as is.
@@ -19,10 +20,11 @@
  */
 export function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal | null): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const abort = () => reject(signal.reason);
-    signal.addEventListener("abort", abort, { once: true });
+    if (signal.aborted) abort();
+    else signal.addEventListener("abort", abort, { once: true });
+    // Followed even when the signal won, so that its later rejection is never unhandled.
     promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
   });
 }

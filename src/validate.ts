@@ -42,10 +42,10 @@ export function matches(pattern: RegExp, value: unknown): value is string {
  * Checks a bucket name: 6–63 of `a-z 0-9 -`, alphanumeric at both ends
  * (which also rules out an IP address).
  */
-export function checkBucket(bucket: string): void {
+export function checkBucket(bucket: string, parameter = "bucket"): void {
   check(
     matches(/^[a-z0-9][a-z0-9-]{4,61}[a-z0-9]$/, bucket),
-    "bucket",
+    parameter,
     "Bucket name must be 6 to 63 of a-z 0-9 -, starting and ending with a letter or digit",
     bucket,
   );
@@ -55,19 +55,19 @@ export function checkBucket(bucket: string): void {
  * Checks an object key: 1–1023 UTF-8 bytes, no leading `/`, no `.` or `..` segment (see
  * docs/protocol.md#object-key-encoding).
  */
-export function checkKey(key: string): void {
+export function checkKey(key: string, parameter = "key"): void {
   check(
     typeof key == "string" && key.length > 0 && key.isWellFormed(),
-    "key",
+    parameter,
     "Key must be non-empty Unicode text",
     key,
   );
   const bytes = encoder.encode(key).length;
-  check(bytes < 1024, "key", "Key must be at most 1023 UTF-8 bytes", bytes);
+  check(bytes < 1024, parameter, "Key must be at most 1023 UTF-8 bytes", bytes);
   // fetch's URL parser would drop dot segments, so the request would reach another key.
   check(
     !/^\/|(^|\/)\.\.?(\/|$)/.test(key),
-    "key",
+    parameter,
     'Key must not start with "/" nor have a "." or ".." segment',
     key,
   );
@@ -95,6 +95,12 @@ export const METADATA_NAME = /^[\w.-]+$/;
  * values, names and values together at most 2048 bytes.
  */
 export function checkMetadata(metadata: Record<string, string>): void {
+  check(
+    typeof metadata == "object" && metadata !== null && !Array.isArray(metadata),
+    "metadata",
+    "Metadata must be an object of names and values",
+    metadata,
+  );
   let total = 0;
   const seen = new Set<string>();
   for (const [name, value] of Object.entries(metadata)) {

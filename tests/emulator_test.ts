@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { createClient, initiateMultipartUpload } from "../mod.ts";
 import { createEmulator } from "../src/testing/mod.ts";
-import { CREDENTIALS, withEmulator } from "./support/harness.ts";
+import { CREDENTIALS, untilRequest, withEmulator } from "./support/harness.ts";
 import { rawRequest, signedHeaders, stalledRequest } from "./support/hand_sign.ts";
 
 /** Starts an upload of `mybucket/k` with a hand-signed request; returns its ID. */
@@ -207,6 +207,77 @@ describe("the emulator enforces the service's rules", () => {
     assert.deepEqual(await failures(7), first);
     assert.notDeepEqual(await failures(8), first);
   });
+
+  it(
+    "takes effect at once and holds the answer with delayAnswer, even for a client that gives up",
+    {
+      timeout: 10_000,
+    },
+    async () => {
+      const emulator = createEmulator({
+        credentials: [CREDENTIALS],
+        faults: [{ operations: ["initiateMultipartUpload"], delayAnswer: 2 ** 31 - 1 }],
+      });
+      const client = createClient({
+        endpoint: "http://localhost",
+        credentials: CREDENTIALS,
+        retry: { maxAttempts: 1 },
+        fetch: emulator.fetch,
+      });
+      const controller = new AbortController();
+      let settled = false;
+      const pending = initiateMultipartUpload(client, {
+        bucket: "mybucket",
+        key: "a",
+        signal: controller.signal,
+      }).finally(() => settled = true);
+      // Reached when the upload exists (the request log helper, asked about the state).
+      await untilRequest(emulator, () => emulator.state.uploads.size == 1);
+      assert.equal(settled, false, "made, and its answer held");
+      controller.abort(new Error("gave up"));
+      await pending.catch(() => {});
+      assert.equal(emulator.state.uploads.size, 1, "made all the same");
+
+      const patient = createEmulator({
+        credentials: [CREDENTIALS],
+        faults: [{ operations: ["initiateMultipartUpload"], delayAnswer: 20 }],
+      });
+      const { uploadId } = await initiateMultipartUpload(
+        createClient({
+          endpoint: "http://localhost",
+          credentials: CREDENTIALS,
+          fetch: patient.fetch,
+        }),
+        { bucket: "mybucket", key: "b" },
+      );
+      assert.ok(patient.state.uploads.has(uploadId), "a patient client gets the answer");
+    },
+  );
+
+  it(
+    "ends a delay at once for a request aborted before the delay began",
+    { timeout: 10_000 },
+    async () => {
+      // A delay as long as setTimeout allows: only the request's end can end it.
+      const emulator = createEmulator({
+        credentials: [CREDENTIALS],
+        faults: [{ operations: ["initiateMultipartUpload"], delay: 2 ** 31 - 1 }],
+      });
+      const client = createClient({
+        endpoint: "http://localhost",
+        credentials: CREDENTIALS,
+        retry: { maxAttempts: 1 },
+        // Aborted as soon as it is handed over, so while it is authenticated, before any delay.
+        fetch: (request) => {
+          const cancelled = new Request(request, { signal: AbortSignal.abort() });
+          return emulator.fetch(cancelled);
+        },
+      });
+      await initiateMultipartUpload(client, { bucket: "mybucket", key: "k" }).catch(() => {});
+      // Handled once the delay ends: at once, not in 24 days.
+      await untilRequest(emulator, (record) => record.status == 200);
+    },
+  );
 
   it("refuses a part sent without Content-Length", () =>
     withEmulator({}, async ({ server }) => {

@@ -208,7 +208,10 @@ describe("createClient", () => {
       return undefined;
     })();
     assert.ok(error instanceof ValidationError, String(error));
-    assert.match(error.message, /no user, path or query .*, received "https:\/\/proxy.example\/"/);
+    assert.match(
+      error.message,
+      /no user, path, query or fragment .*, received "https:\/\/proxy.example\/"/,
+    );
     assert.ok(!error.message.includes("hunter2"));
     invalid(
       { zone: "PEK 3a" },
@@ -224,7 +227,7 @@ describe("createClient", () => {
     invalid(
       { endpoint: "https://proxy.example/qingstor" },
       "endpoint",
-      /no user, path or query .*received "https:\/\/proxy.example\/qingstor"/,
+      /no user, path, query or fragment .*received "https:\/\/proxy.example\/qingstor"/,
     );
     invalid(
       { zone: "pek3a", retry: { baseDelay: -1 } },

@@ -32,7 +32,8 @@ export interface CompleteMultipartUploadInput {
   /**
    * Stops retrying (and any backoff wait) without cancelling an attempt in
    * flight, whose outcome is then learnt rather than left unknown: for this
-   * request, which is not idempotent, that is safer than `signal`.
+   * request, which is not idempotent, that is safer than `signal`. An
+   * attempt not sent yet (getting credentials, signing) stops at once.
    */
   stopRetries?: AbortSignal;
 }
@@ -139,6 +140,12 @@ export async function completeMultipartUpload(
       "Parts must be in ascending part-number order",
       `part ${part.partNumber} after part ${parts[index - 1]?.partNumber}`,
     );
+    check(
+      part.etag === undefined || typeof part.etag == "string",
+      `parts[${index}].etag`,
+      "An ETag must be a string",
+      `a ${typeof part.etag}`,
+    );
   });
   const body = JSON.stringify({
     object_parts: parts.map(({ partNumber, etag }) => ({
@@ -180,6 +187,7 @@ export async function completeMultipartUpload(
       throw new CompleteStatusUnknownError({
         // Every field of the error; its message and cause are not its own enumerable properties.
         ...error,
+        mayHaveTakenEffect: true,
         message: gone
           ? "the upload is gone after a retry, so an earlier attempt may have completed it; the object may exist"
           : `the last attempt ended with ${

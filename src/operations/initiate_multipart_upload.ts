@@ -22,7 +22,8 @@ export interface ObjectTarget {
   /**
    * Stops retrying (and any backoff wait) without cancelling an attempt in
    * flight, whose outcome is then learnt rather than left unknown: for this
-   * request, which is not idempotent, that is safer than `signal`.
+   * request, which is not idempotent, that is safer than `signal`. An
+   * attempt not sent yet (getting credentials, signing) stops at once.
    */
   stopRetries?: AbortSignal;
 }
@@ -59,12 +60,22 @@ export interface InitiateMultipartUploadResult {
  * ID, even for the same key. Parts uploaded under it take space until the
  * upload is completed or aborted.
  *
+ * Initiate is not idempotent. When an attempt goes out and its answer is
+ * lost (a dropped connection, the timeout, a 5xx from a gateway), the
+ * service may have created an upload all the same, and every retry may
+ * create another: uploads whose IDs nobody knows, taking space until they
+ * are aborted. A failure then says so (`mayHaveTakenEffect`); a success
+ * cannot. `upload()` cleans these up itself; used alone, list the key's
+ * uploads (`iterateMultipartUploads` with `prefix: key`) and abort those you
+ * do not know, or send no retries (`retry: { maxAttempts: 1 }`).
+ *
  * @param client The client.
  * @param input The object to create.
  * @returns The upload ID, with the request ID.
  * @throws {ValidationError} If the bucket, key, content type, storage class, metadata or
  * encryption key breaks a rule of the service; nothing is sent then.
- * @throws {QingStorError} If the service refuses the request.
+ * @throws {QingStorError} If the service refuses the request, or cannot be reached; with
+ * `mayHaveTakenEffect` when an attempt got no answer or a 5xx, so an upload may exist.
  *
  * @example
  * ```ts
@@ -86,9 +97,29 @@ export interface InitiateMultipartUploadResult {
  * assert.equal(emulator.state.uploads.get(uploadId)?.key, "videos/movie.mp4");
  * ```
  */
-export async function initiateMultipartUpload(
+export function initiateMultipartUpload(
   client: Client,
   input: InitiateMultipartUploadInput,
+): Promise<InitiateMultipartUploadResult> {
+  return initiateUpload(client, input);
+}
+
+/**
+ * Does what {@linkcode initiateMultipartUpload} does, telling `onUncertain`
+ * when the first attempt that may have created an upload unseen was sent:
+ * `upload()` then finds and aborts the uploads created since.
+ *
+ * @param client The client.
+ * @param input The object to create.
+ * @param onUncertain Told the local time the first unanswered (or 5xx) attempt was sent at.
+ * @returns The upload ID, with the request ID.
+ * @throws {ValidationError} As {@linkcode initiateMultipartUpload}.
+ * @throws {QingStorError} As {@linkcode initiateMultipartUpload}.
+ */
+export async function initiateUpload(
+  client: Client,
+  input: InitiateMultipartUploadInput,
+  onUncertain?: (sentAt: number) => void,
 ): Promise<InitiateMultipartUploadResult> {
   const { bucket, key, contentType, storageClass, metadata = {} } = input;
   checkBucket(bucket);
@@ -116,6 +147,7 @@ export async function initiateMultipartUpload(
       expect: 200,
       signal: input.signal,
       retrySignal: input.stopRetries,
+      onUncertain,
     },
   );
   if (typeof body?.upload_id != "string" || !body.upload_id) {
@@ -125,6 +157,8 @@ export async function initiateMultipartUpload(
       message: "The service's answer has no upload_id",
       requestId,
       attempts,
+      // A success: an upload was probably made, and its ID is not known.
+      mayHaveTakenEffect: true,
     });
   }
   return {

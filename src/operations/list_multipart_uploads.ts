@@ -54,6 +54,11 @@ export interface ListMultipartUploadsResult {
   nextUploadIdMarker: string;
   /** The `x-qs-request-id` of the response. */
   requestId: string;
+  /**
+   * The service's time when it answered (its `Date` header, whole seconds),
+   * to compare `created` with on the service's own clock; absent if none came.
+   */
+  date?: Date;
 }
 
 interface WireUploads {
@@ -119,7 +124,7 @@ export async function listMultipartUploads(
     "Delimiter must be a single character",
     input.delimiter,
   );
-  const { body, requestId } = await send<WireUploads>(client, {
+  const { body, requestId, headers } = await send<WireUploads>(client, {
     operation: "listMultipartUploads",
     method: "GET",
     bucket: input.bucket,
@@ -154,6 +159,7 @@ export async function listMultipartUploads(
     nextKeyMarker,
     nextUploadIdMarker: body.next_upload_id_marker ?? "",
     requestId,
+    date: headers.has("date") ? new Date(headers.get("date")!) : undefined,
   };
 }
 

@@ -2,10 +2,13 @@ import { type Client, serviceNow } from "../client.ts";
 import { ValidationError } from "../errors.ts";
 import { requestUrl } from "../request/request_url.ts";
 import { signRequest } from "../request/sign_request.ts";
-import { check, checkBucket, checkKey } from "../validate.ts";
+import { check, checkBucket, checkKey, matches } from "../validate.ts";
 
 /** The longest a presigned URL may live: 7 days. The service documents no limit. */
 export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+
+const PRESIGN_METHODS = ["GET", "PUT", "POST", "DELETE", "HEAD"];
+const RESERVED_QUERY = ["access_key_id", "expires", "signature"];
 
 /** Input of {@linkcode presign}. */
 export interface PresignInput {
@@ -18,6 +21,8 @@ export interface PresignInput {
   /**
    * The request's own query parameters by their wire names, e.g.
    * `{ part_number: "3", upload_id }`. An empty string writes a bare name (`uploads`).
+   * Names and values are percent-encoded; `access_key_id`, `expires` and
+   * `signature` are refused, being the URL's own.
    */
   query?: Record<string, string | number>;
   /**
@@ -33,12 +38,17 @@ export interface PresignInput {
  * Mints a presigned URL (see docs/protocol.md#presigned-urls): the signature
  * travels in the query, so whoever holds the URL (a browser, say) can send that
  * one request until it expires, without ever seeing the secret. Typical use: a
- * server starts an upload and hands out one URL per part.
+ * server starts an upload and hands out one URL per part. Its expiry is counted
+ * on the client's clock (local plus `clockOffset`): where the local clock may
+ * be off, call `syncClock()` first, or the URL may be expired on arrival.
  *
  * @param client A client with credentials.
  * @param input The request to allow.
  * @returns The URL, with `access_key_id`, `expires` and `signature` appended.
- * @throws {ValidationError} If the client is anonymous, or the bucket, key or lifetime is invalid.
+ * @throws {ValidationError} If the client is anonymous; the method is not one of `GET PUT POST
+ * DELETE HEAD`; the bucket, key or lifetime is invalid; a query name is one of the URL's own
+ * (`access_key_id`, `expires`, `signature`); or a header name is not an HTTP token or a value
+ * not printable ASCII.
  *
  * @example
  * ```ts
@@ -59,9 +69,39 @@ export interface PresignInput {
  * ```
  */
 export async function presign(client: Client, input: PresignInput): Promise<string> {
-  const { method, bucket, key, expiresIn } = input;
+  const { method, bucket, key, expiresIn, query = {}, headers = {} } = input;
+  check(
+    PRESIGN_METHODS.includes(method),
+    "method",
+    `Method must be one of ${PRESIGN_METHODS.join(" ")}, in upper case`,
+    method,
+  );
   checkBucket(bucket);
   if (key !== undefined) checkKey(key);
+  for (const name of Object.keys(query)) {
+    // The URL's own parameters are appended after these: a second one would be ambiguous.
+    check(
+      !RESERVED_QUERY.includes(name.toLowerCase()),
+      "query",
+      `Query names ${RESERVED_QUERY.join(", ")} are the URL's own signature parameters`,
+      name,
+    );
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    // A header name is an HTTP token; values, printable ASCII: no line break can slip through.
+    check(
+      matches(/^[!#$%&'*+.^_`|~\w-]+$/, name),
+      "headers",
+      "Header names must be HTTP tokens",
+      name,
+    );
+    check(
+      matches(/^[\x20-\x7e]*$/, value),
+      `headers.${name}`,
+      "Header values must be printable ASCII",
+      value,
+    );
+  }
   check(
     Number.isInteger(expiresIn) && expiresIn > 0 && expiresIn <= MAX_PRESIGN_SECONDS,
     "expiresIn",
@@ -76,13 +116,13 @@ export async function presign(client: Client, input: PresignInput): Promise<stri
     client,
     bucket,
     key,
-    Object.entries(input.query ?? {}).map(([name, value]) => value === "" ? [name] : [name, value]),
+    Object.entries(query).map(([name, value]) => value === "" ? [name] : [name, value]),
   );
   const expires = Math.floor(serviceNow(client) / 1000) + expiresIn;
   const signed = await signRequest(
     client,
     credentials.secretAccessKey,
-    { method, url, headers: new Headers(input.headers), bucket },
+    { method, url, headers: new Headers(headers), bucket },
     expires,
   );
   url.search += (url.search ? "&" : "") +

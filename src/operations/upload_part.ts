@@ -5,7 +5,14 @@ import { type Encryption, encryptionHeaders } from "../request/encryption_header
 import { readEtag } from "../request/etag.ts";
 import type { QueryParameter } from "../request/request_url.ts";
 import { send } from "../request/send.ts";
-import { check, checkNotShared, checkPartNumber, checkPartSize, checkUpload } from "../validate.ts";
+import {
+  check,
+  checkNotShared,
+  checkPartNumber,
+  checkPartSize,
+  checkUpload,
+  matches,
+} from "../validate.ts";
 
 /** Where a part goes: the upload and the part number. */
 export interface PartTarget {
@@ -103,6 +110,13 @@ export async function uploadPart(
     : given;
   checkPartSize(body instanceof Blob ? body.size : body.length);
   const md5 = input.md5 ?? true;
+  // Given as text, it becomes a header: exactly the base64 of 16 bytes, nothing else.
+  check(
+    typeof md5 == "boolean" || matches(/^[A-Za-z0-9+/]{21}[AQgw]==$/, md5),
+    "md5",
+    "md5 must be true, false, or the base64 MD5 of the part (24 characters ending in ==)",
+    md5,
+  );
   const contentMd5 = typeof md5 == "string" ? md5 : md5 ? await md5Base64(body) : undefined;
   const response = await send(client, {
     operation: "uploadPart",

@@ -90,8 +90,14 @@ export async function uploadPartCopy(
 ): Promise<UploadPartCopyResult> {
   checkUpload(input);
   checkPartNumber(input.partNumber);
-  checkBucket(input.source?.bucket);
-  checkKey(input.source.key);
+  check(
+    typeof input.source == "object" && input.source !== null,
+    "source",
+    "Source must be the object to copy from, { bucket, key }",
+    input.source,
+  );
+  checkBucket(input.source.bucket, "source.bucket");
+  checkKey(input.source.key, "source.key");
   for (const name of ["ifMatch", "ifNoneMatch"] as const) {
     if (input[name] !== undefined) checkHeaderValue(name, input[name]);
   }

@@ -12,7 +12,8 @@ export type QueryParameter = readonly [name: string, value?: string | number];
  * Builds the URL of a bucket or object request in the client's addressing
  * style (see docs/protocol.md#addressing-styles). The query is written by hand
  * so that a bare sub-resource stays `?uploads` rather than `?uploads=` (see
- * docs/protocol.md#query-string).
+ * docs/protocol.md#query-string); names are encoded like values, so that no
+ * name given to `presign` can splice in parameters.
  *
  * @param client The client, for its endpoint and style.
  * @param bucket The bucket.
@@ -44,7 +45,9 @@ export function requestUrl(
   url.pathname = key === undefined ? prefix : prefix + "/" + encodeKey(key);
   url.search = query
     .filter((parameter) => parameter.length == 1 || parameter[1] !== undefined)
-    .map(([name, value]) => value === undefined ? name : name + "=" + encodeURIComponent(value))
+    .map(([name, value]) =>
+      encodeURIComponent(name) + (value === undefined ? "" : "=" + encodeURIComponent(value))
+    )
     .join("&");
   return url;
 }

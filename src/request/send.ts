@@ -2,6 +2,8 @@ import { type Client, serviceNow } from "../client.ts";
 import { hasCode, QingStorError, type QingStorErrorInit } from "../errors.ts";
 import { signRequest } from "./sign_request.ts";
 import { type QueryParameter, requestUrl } from "./request_url.ts";
+import { untilAborted } from "../until_aborted.ts";
+import { redactError, redactText } from "./redact.ts";
 
 /** One service request, before it is signed. */
 export interface ServiceRequest {
@@ -29,8 +31,19 @@ export interface ServiceRequest {
   /**
    * Stops retrying, and any backoff wait, but lets an attempt in flight
    * finish: for requests whose outcome must be learnt rather than cut off.
+   * An attempt not sent yet (getting credentials, signing) stops too; with no
+   * earlier failure to report, the call then rejects with the signal's reason.
    */
   retrySignal?: AbortSignal;
+  /**
+   * Told once, with the local time it was sent at, of the first attempt
+   * that may have taken effect unseen: it went out and got no answer (a
+   * network failure, the deadline, the caller's abort) or a 5xx, which a
+   * gateway answers when it gave up waiting for a service that may finish.
+   * For a request that is not idempotent, such as initiate, that is when
+   * a retry may repeat it.
+   */
+  onUncertain?: (sentAt: number) => void;
 }
 
 /** A successful response, read. */
@@ -57,7 +70,8 @@ export interface ServiceResponse<Body> {
  * @returns The response, whose status is `request.expect`, with its JSON body parsed when the
  * status is 200 (the operations with a body) and drained otherwise, so the connection is reused.
  * @throws {QingStorError} When the service refuses the request, cannot be reached, or answers
- * success with a body that is not JSON.
+ * success with a body that is not JSON; or when no attempt got its credentials (or was signed)
+ * within the timeout.
  * @throws {ValidationError} When a credentials function returns half a key pair.
  * @throws {TypeError} When the body cannot be sent by `fetch` (a SharedArrayBuffer view).
  * @throws The signal's reason, when the signal aborts.
@@ -71,57 +85,102 @@ export async function send<Body = any>(
   const { retry, timeout } = client;
   const url = requestUrl(client, request.bucket, request.key, request.query);
   const headers = Object.entries(request.headers ?? {}).filter(([, value]) => value !== undefined);
+  // What no error may show: SSE-C keys, and each attempt's secret key and signature.
+  const secrets = headers.filter(([name]) => name.endsWith("-customer-key")).map(([, key]) => key!);
   let skewCorrected = false;
   let resent = false;
+  let failure: QingStorError | undefined;
+  let uncertain = false;
+  const unsure = (sentAt: number) => {
+    if (!uncertain) request.onUncertain?.(sentAt);
+    uncertain = true;
+  };
   for (let attempt = 1;; attempt++) {
-    const fail = (status: number, message: string, more?: Partial<QingStorErrorInit>) =>
-      new QingStorError({ operation, status, message, attempts: attempt, ...more });
-    signal?.throwIfAborted();
-    const credentials = await client.credentials();
-    // The credentials were awaited: the caller may have aborted meanwhile.
+    // Every text in an error is the service's, a proxy's or a runtime's: it may quote a secret.
+    const fail = (status: number, message: string, more: Partial<QingStorErrorInit> = {}) =>
+      new QingStorError({
+        operation,
+        status,
+        attempts: attempt,
+        ...more,
+        message: redactText(message, secrets),
+        url: more.url && redactText(more.url, secrets),
+        cause: redactError(more.cause, secrets),
+        mayHaveTakenEffect: uncertain,
+      });
     signal?.throwIfAborted();
     // Each attempt has a signal of its own, so no listener outlives it on the caller's signal
     // (Node's fetch keeps a request's listeners until it is collected, and warns past ten).
+    // Made by AbortSignal.any even without a caller's signal, so that a runtime without it
+    // fails on the first request rather than on the first retry.
     const deadline = new AbortController();
-    const outgoing = new Request(url, {
-      method,
-      headers: headers as [string, string][],
-      body: request.body as BodyInit | undefined,
-      // Made by AbortSignal.any even without a caller's signal, so that a runtime without it
-      // fails on the first request rather than on the first retry.
-      signal: AbortSignal.any([deadline.signal, signal].filter((given) => given != undefined)),
-    });
-    if (credentials) {
-      // Signed from the request as built, so a Content-Type the runtime added for the body
-      // (Bun keeps a Blob's type through slice()) is signed as it will be sent.
-      const sent = outgoing.headers;
-      sent.set("x-qs-date", new Date(serviceNow(client)).toUTCString());
-      const signed = await signRequest(client, credentials.secretAccessKey, {
-        method,
-        url,
-        headers: sent,
-        bucket: request.bucket,
-      });
-      sent.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
-      // Signing was awaited too; a transport need not check an aborted signal itself.
-      signal?.throwIfAborted();
-    }
+    const attemptSignal = AbortSignal.any(
+      [deadline.signal, signal].filter((given) => given != undefined),
+    );
+    // The deadline covers the whole attempt, getting credentials and signing included: a
+    // provider that never settles is an attempt that failed, not a call that hangs.
+    let stage = "credentials were not obtained";
     const timer = setTimeout(
-      () => deadline.abort(new DOMException(`No answer within ${timeout} ms`, "TimeoutError")),
+      () => deadline.abort(new DOMException(`${stage} within ${timeout} ms`, "TimeoutError")),
       timeout,
     );
-    let failure: QingStorError;
     let retryable = true;
+    let sentAt: number | undefined;
     try {
-      const response = await client.fetch(outgoing);
+      // Every await of the attempt ends when its signal aborts, whatever the awaited does.
+      const response = await untilAborted(
+        (async () => {
+          // Until the request goes out, stopping retries stops the attempt too: nothing is in
+          // flight whose outcome could be lost.
+          const credentials = await untilAborted(client.credentials(), retrySignal);
+          // Settled late, or the caller aborted meanwhile: nothing more may go out.
+          attemptSignal.throwIfAborted();
+          const outgoing = new Request(url, {
+            method,
+            headers: headers as [string, string][],
+            body: request.body as BodyInit | undefined,
+            signal: attemptSignal,
+          });
+          if (credentials) {
+            stage = "the request was not signed";
+            // Signed from the request as built, so a Content-Type the runtime added for the body
+            // (Bun keeps a Blob's type through slice()) is signed as it will be sent.
+            const signing = outgoing.headers;
+            signing.set("x-qs-date", new Date(serviceNow(client)).toUTCString());
+            secrets.push(credentials.secretAccessKey);
+            const signed = await untilAborted(
+              signRequest(client, credentials.secretAccessKey, {
+                method,
+                url,
+                headers: signing,
+                bucket: request.bucket,
+              }),
+              retrySignal,
+            );
+            secrets.push(signed);
+            signing.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
+            // A transport need not check an aborted signal itself.
+            attemptSignal.throwIfAborted();
+          }
+          retrySignal?.throwIfAborted();
+          stage = "no answer";
+          sentAt = Date.now();
+          return client.fetch(outgoing);
+        })(),
+        attemptSignal,
+      );
       if (response.status == request.expect) {
         const requestId = response.headers.get("x-qs-request-id") ?? "";
         let body;
         try {
           // Drained even when empty, so that the connection can be reused.
-          body = response.status == 200 ? await response.json() : await response.body?.cancel();
+          body = await untilAborted(
+            Promise.resolve(response.status == 200 ? response.json() : response.body?.cancel()),
+            attemptSignal,
+          );
         } catch (error) {
           // Not retried: the request took effect, and trying again could repeat it.
+          unsure(sentAt!);
           throw fail(response.status, "The service's answer is not valid JSON", {
             requestId,
             cause: error,
@@ -129,7 +188,8 @@ export async function send<Body = any>(
         }
         return { headers: response.headers, requestId, body, attempts: attempt };
       }
-      failure = await readError(response, fail);
+      if (response.status >= 500) unsure(sentAt!);
+      failure = await readError(response, attemptSignal, fail);
       const serverDate = Date.parse(response.headers.get("date")!);
       if (hasCode(failure, "request_expired") && !skewCorrected && serverDate) {
         // Our clock is off: adopt the service's, and try again at once.
@@ -143,13 +203,21 @@ export async function send<Body = any>(
       resent ||= once;
       retryable = once || failure.status >= 500 || failure.status == 429;
     } catch (error) {
+      // Told even when the caller aborted: what went out may have taken effect all the same.
+      if (sentAt !== undefined) unsure(sentAt);
       if (signal?.aborted) throw signal.reason;
-      // A network failure, or an answer (even a success's body) cut off by the deadline.
-      if (error instanceof QingStorError && !deadline.signal.aborted) throw error;
+      // Retries were stopped before this attempt went out: the last failure is the answer.
+      if (sentAt === undefined && retrySignal?.aborted) throw failure ?? error;
+      // Before sending, only the deadline is a failure to retry: a provider that rejects, or
+      // half a key pair, is final. After sending: a network failure, or an answer (even a
+      // success's body) cut off by the deadline.
+      if (!deadline.signal.aborted && (sentAt === undefined || error instanceof QingStorError)) {
+        throw error;
+      }
       failure = fail(
         0,
         deadline.signal.aborted
-          ? `no answer within ${timeout} ms`
+          ? `${stage} within ${timeout} ms`
           : (error as Error)?.message ?? String(error),
         { cause: error },
       );
@@ -193,9 +261,10 @@ function sleep(ms: number, ...signals: (AbortSignal | undefined)[]): Promise<voi
  */
 async function readError(
   response: Response,
+  signal: AbortSignal,
   fail: (status: number, message: string, more: Partial<QingStorErrorInit>) => QingStorError,
 ): Promise<QingStorError> {
-  const text = await response.text().catch(() => "");
+  const text = await untilAborted(response.text(), signal).catch(() => "");
   let body: Record<string, unknown> = {};
   try {
     body = JSON.parse(text) ?? {};

@@ -210,6 +210,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       body,
       stream,
     });
+    if (fault?.delayAnswer) await pause(fault.delayAnswer, request.signal);
     if (fault?.drop == "after-handling") {
       throw new DroppedConnection(
         "Injected fault: connection dropped after the request took effect",
@@ -224,6 +225,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 /** Waits, or stops waiting when the request is aborted: no timer outlives its request. */
 function pause(ms: number, signal: AbortSignal | null): Promise<void> {
   return new Promise((resolve) => {
+    // Aborted already (while it was authenticated, say): its abort event has come and gone.
+    if (signal?.aborted) return resolve();
     const done = () => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", done);

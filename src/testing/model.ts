@@ -30,6 +30,12 @@ export interface FaultRule {
   times?: number;
   /** Wait this many milliseconds before answering (or before dropping). */
   delay?: number;
+  /**
+   * Handle the request at once, then hold its answer this many milliseconds:
+   * a service slower than the client's timeout, whose work is done although
+   * the client gave up. (A `delay` ends with its request, before handling it.)
+   */
+  delayAnswer?: number;
   /** Answer with this status and a fitting error code instead of handling the request. */
   status?: number;
   /**

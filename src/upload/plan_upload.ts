@@ -13,6 +13,9 @@ import { knownLength, type UploadBody } from "./read_parts.ts";
 /** The part size `upload()` uses unless told otherwise. */
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 
+/** How long `upload()` gives its clean-up unless told otherwise, in milliseconds. */
+export const DEFAULT_CLEANUP_TIMEOUT = 10_000;
+
 /** What `upload()` is asked, as far as planning goes. */
 export interface PlanInput {
   bucket: string;
@@ -23,6 +26,8 @@ export interface PlanInput {
   partSize?: number;
   minPartSize?: number;
   concurrency?: number;
+  onProgress?: unknown;
+  cleanupTimeout?: number;
 }
 
 /** An upload's plan: its input checked, and its part sizes settled. */
@@ -37,6 +42,8 @@ export interface UploadPlan {
   partsTotal?: number;
   /** Parts in flight at once. */
   concurrency: number;
+  /** The clean-up's time limit in milliseconds. */
+  cleanupTimeout: number;
 }
 
 /**
@@ -50,6 +57,7 @@ export interface UploadPlan {
  */
 export function planUpload(input: PlanInput): UploadPlan {
   const { concurrency = 4, minPartSize = MIN_PART_SIZE } = input;
+  const { cleanupTimeout = DEFAULT_CLEANUP_TIMEOUT } = input;
   checkBucket(input.bucket);
   checkKey(input.key);
   if (input.uploadId !== undefined) checkUploadId(input.uploadId);
@@ -72,6 +80,26 @@ export function planUpload(input: PlanInput): UploadPlan {
     "concurrency",
     "Concurrency must be a whole number from 1 to 64",
     concurrency,
+  );
+  // setTimeout's limit; 0 leaves no time, so nothing is waited for after an abort.
+  check(
+    Number.isFinite(cleanupTimeout) && cleanupTimeout >= 0 && cleanupTimeout < 2 ** 31,
+    "cleanupTimeout",
+    "cleanupTimeout must be from 0 to 2147483647 ms",
+    cleanupTimeout,
+  );
+  check(
+    input.onProgress === undefined || typeof input.onProgress == "function",
+    "onProgress",
+    "onProgress must be a function",
+    `a ${typeof input.onProgress}`,
+  );
+  // TextEncoder would store a lone surrogate as U+FFFD: the object would not be the text given.
+  check(
+    typeof input.body != "string" || input.body.isWellFormed(),
+    "body",
+    "A string body must be well-formed Unicode, with no lone surrogate",
+    "a string with a lone surrogate",
   );
   const body = typeof input.body == "string" ? new TextEncoder().encode(input.body) : input.body;
   check(
@@ -107,5 +135,6 @@ export function planUpload(input: PlanInput): UploadPlan {
     partSize,
     partsTotal: size === undefined ? undefined : Math.max(1, Math.ceil(size / partSize)),
     concurrency,
+    cleanupTimeout,
   };
 }

@@ -1,5 +1,5 @@
 import type { Client } from "../client.ts";
-import { SourceError, type UploadedPart, UploadError } from "../errors.ts";
+import { LeftoverUploadsError, SourceError, type UploadedPart, UploadError } from "../errors.ts";
 import { md5 } from "../md5.ts";
 import { encodeBase64, encodeHex } from "../encoding.ts";
 import { abortMultipartUpload } from "../operations/abort_multipart_upload.ts";
@@ -8,14 +8,16 @@ import {
   CompleteStatusUnknownError,
 } from "../operations/complete_multipart_upload.ts";
 import {
-  initiateMultipartUpload,
   type InitiateMultipartUploadInput,
+  initiateUpload,
 } from "../operations/initiate_multipart_upload.ts";
 import { iterateParts, type ListedPart } from "../operations/list_parts.ts";
 import { uploadPart } from "../operations/upload_part.ts";
 import { planUpload, type UploadPlan } from "./plan_upload.ts";
 import { cancelBody, SourceFailure, type SourcePart, type UploadBody } from "./read_parts.ts";
 import { sendParts, type SendPartsOutcome } from "./send_parts.ts";
+import { abortOrphans } from "./abort_orphans.ts";
+import { type CleanupClock, cleanupClock } from "./cleanup_clock.ts";
 
 /** How far an upload has come, as passed to `onProgress`. */
 export interface UploadProgress {
@@ -62,6 +64,14 @@ export interface UploadInput extends Omit<InitiateMultipartUploadInput, "stopRet
    * aborted all the same: there is nothing to keep.
    */
   leavePartsOnError?: boolean;
+  /**
+   * How long the clean-up may take in total, in milliseconds, from the
+   * caller's abort or from the moment the outcome is known: waiting for an
+   * initiate or complete attempt in flight, aborting the upload, aborting
+   * orphans. Default 10000. What it did not get to is reported (see
+   * {@linkcode upload}); 0 waits for nothing.
+   */
+  cleanupTimeout?: number;
 }
 
 /** Result of {@linkcode upload}. */
@@ -78,6 +88,13 @@ export interface UploadResult {
   parts: UploadedPart[];
   /** The `x-qs-request-id` of the complete request. */
   requestId: string;
+  /**
+   * Set when the object was made, but other uploads of the key that lost
+   * initiate answers may have created could not all be aborted: what may
+   * remain, and why. The upload succeeded all the same, so this is no
+   * rejection; check it, or they take space until aborted.
+   */
+  cleanupError?: LeftoverUploadsError;
 }
 
 /**
@@ -87,15 +104,40 @@ export interface UploadResult {
  * and completes. On failure or abort, requests in flight are cancelled and
  * the upload is aborted on the service before the promise settles, so
  * nothing is left behind (unless `leavePartsOnError`, the default when
- * resuming). An abort never cuts off an initiate or complete attempt in
- * flight, whose outcome must be known.
+ * resuming). An abort does not cut off an initiate or complete attempt in
+ * flight, whose outcome must be known, except at the end of the clean-up time.
+ *
+ * The clean-up is bounded: from the caller's abort (or from the moment the
+ * outcome is known) it gets `cleanupTimeout` milliseconds, 10 s by default,
+ * whatever the service does; an initiate in flight gets at most that long
+ * to reveal its upload ID. After an abort, `upload()` rejects with the
+ * signal's reason when the clean-up finished. When it did not, it rejects
+ * with an `UploadError` whose `cause` is the reason, and `aborted === false`
+ * with `abortError` (the upload, whose ID `onProgress` was told, may remain),
+ * or `cleanupError` (orphans may remain); or, if no upload ID was learnt,
+ * with a `LeftoverUploadsError` whose `failure` is the reason.
+ *
+ * Initiate is not idempotent: an attempt whose answer is lost (a dropped
+ * connection, the timeout, a 5xx) may have created an upload all the same,
+ * and so may every retry. When that happens, `upload()` lists the key's
+ * uploads while the parts go out, aborts every one created since that
+ * attempt (on the service's clock) other than its own, and waits for that
+ * before settling. The trade-off: another client's upload of the same key
+ * started in that same window is aborted too. When this clean-up cannot
+ * finish, what may remain is said by a {@linkcode LeftoverUploadsError}: as
+ * `cleanupError` of the result (the object exists, so this is no rejection)
+ * or of the `UploadError`; or as the rejection itself when no upload ID was
+ * ever learnt.
  *
  * @param client The client.
  * @param input The object, its body, and how to upload it.
  * @returns The object's upload ID, size and parts.
  * @throws {ValidationError} If the input is invalid; nothing is sent, and a stream body is
  * cancelled, as on every failure: the upload owns the body once called.
- * @throws {QingStorError} If the upload could not be initiated (or listed, to resume).
+ * @throws {QingStorError} If the upload could not be initiated (or listed, to resume); nothing it
+ * may have created remains.
+ * @throws {LeftoverUploadsError} If the upload could not be initiated and uploads its attempts may
+ * have created could not all be aborted: `failure` says why it stopped.
  * @throws {SourceError} If reading the body failed.
  * @throws {UploadError} If a part or the complete request failed for good, or complete's outcome
  * is unknown (its `cause` is then a `CompleteStatusUnknownError`, and nothing was aborted).
@@ -129,28 +171,105 @@ export interface UploadResult {
  * ```
  */
 export async function upload(client: Client, input: UploadInput): Promise<UploadResult> {
-  const { bucket, key, signal } = input;
-  const resuming = input.uploadId !== undefined;
-  const keepParts = input.leavePartsOnError ?? resuming;
-  let uploadId: string;
-  const existing = new Map<number, ListedPart>();
   let plan: UploadPlan;
   try {
     plan = planUpload(input);
-    signal?.throwIfAborted();
-    uploadId = input.uploadId ?? await initiate(client, input);
-    if (resuming) {
-      for await (const part of iterateParts(client, { bucket, key, uploadId, signal })) {
-        existing.set(part.partNumber, part);
-      }
-    }
+    input.signal?.throwIfAborted();
   } catch (error) {
-    // Nothing was read, the input may even have been refused: release the body, so that a
-    // stream does not hold its source open. The upload took it over when it was called.
+    // The input may have been refused: the body is released all the same, so that a stream
+    // does not hold its source open. The upload took it over when it was called.
     cancelBody(input.body, error);
     throw error;
   }
+  // From the caller's abort, or from when the outcome is known, the clean-up has this long.
+  const clock = cleanupClock(input.signal, plan.cleanupTimeout);
+  try {
+    return await transfer(client, input, plan, await start(client, input, clock), clock);
+  } finally {
+    clock.stop();
+  }
+}
 
+/** An upload under way: its ID, the parts already there when resuming, the search for orphans. */
+interface Started {
+  uploadId: string;
+  existing: Map<number, ListedPart>;
+  /** Uploads that initiate attempts whose answers were lost may have made, being aborted. */
+  orphans?: Promise<LeftoverUploadsError | undefined>;
+}
+
+/**
+ * Initiates the upload, or lists the parts of the one being resumed. When
+ * an initiate attempt may have created an upload unseen, the search for such
+ * orphans starts here, and runs while the parts go out. An abort stops
+ * initiate's retries but not an attempt in flight, which the clean-up time
+ * alone cuts off: cut off, it could create an upload that nobody knows of.
+ */
+async function start(client: Client, input: UploadInput, clock: CleanupClock): Promise<Started> {
+  const { bucket, key, signal } = input;
+  const existing = new Map<number, ListedPart>();
+  let uploadId = input.uploadId;
+  let orphans: Promise<LeftoverUploadsError | undefined> | undefined;
+  try {
+    if (uploadId !== undefined) {
+      for await (const part of iterateParts(client, { bucket, key, uploadId, signal })) {
+        existing.set(part.partNumber, part);
+      }
+    } else {
+      let since: number | undefined;
+      try {
+        uploadId = await initiate(client, input, clock.signal, (sentAt) => since = sentAt);
+      } finally {
+        if (since !== undefined) {
+          orphans = abortOrphans(client, {
+            bucket,
+            key,
+            since,
+            keep: uploadId,
+            signal: clock.signal,
+          });
+        }
+      }
+      // An abort during initiate takes effect now that its outcome is known.
+      signal?.throwIfAborted();
+    }
+    return { uploadId, existing, orphans };
+  } catch (error) {
+    // Nothing was read: release the body, so that a stream does not hold its source open.
+    cancelBody(input.body, error);
+    if (input.uploadId === undefined && uploadId !== undefined) {
+      // Made, then aborted by the caller: it has no part, so there is nothing to keep.
+      throw await settleFailure(client, input, clock, {
+        uploadId,
+        parts: [],
+        error,
+        abort: true,
+        orphans,
+      });
+    }
+    clock.start();
+    const left = await orphans;
+    if (!left) throw error;
+    // No upload ID was learnt, yet uploads may remain: that is what this error says.
+    throw new LeftoverUploadsError(`Starting ${key} failed (${describe(error)}). ${left.message}`, {
+      ...left,
+      failure: error,
+      cause: left.cause,
+    });
+  }
+}
+
+/** Sends the parts and completes the upload; on failure, cleans up and rejects. */
+async function transfer(
+  client: Client,
+  input: UploadInput,
+  plan: UploadPlan,
+  { uploadId, existing, orphans }: Started,
+  clock: CleanupClock,
+): Promise<UploadResult> {
+  const { bucket, key, signal } = input;
+  const resuming = input.uploadId !== undefined;
+  const keepParts = input.leavePartsOnError ?? resuming;
   let loaded = 0;
   let partsDone = 0;
   // Told at once, so that a caller who keeps parts can always find the upload again.
@@ -187,86 +306,142 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
   if (!outcome.failed && !signal?.aborted) {
     try {
       // An abort stops complete's retries but not an attempt in flight, whose outcome must be
-      // learnt: cut off, it would leave the object's existence unknown.
+      // learnt: cut off, it would leave the object's existence unknown. Only the clean-up
+      // time, once the caller aborted, cuts it off.
       const { requestId } = await completeMultipartUpload(client, {
         bucket,
         key,
         uploadId,
         parts,
         encryption: input.encryption,
+        signal: clock.signal,
         stopRetries: signal,
       });
-      return { bucket, key, uploadId, size: loaded, parts, requestId };
+      // The object exists: uploads that may remain are told, not a rejection.
+      clock.start();
+      const cleanupError = await orphans;
+      return {
+        bucket,
+        key,
+        uploadId,
+        size: loaded,
+        parts,
+        requestId,
+        ...cleanupError && { cleanupError },
+      };
     } catch (failure) {
-      if (failure instanceof CompleteStatusUnknownError) {
+      const cutOff = clock.signal.aborted && failure === clock.signal.reason;
+      if (failure instanceof CompleteStatusUnknownError || cutOff) {
         // The object may exist: aborting could not undo it, and would hide what happened. Even
         // after the caller's abort, this is reported rather than the reason: it matters more.
-        throw new UploadError(`Completing ${key} may have succeeded: ${describe(failure)}`, {
+        clock.start();
+        const unknown = failure instanceof CompleteStatusUnknownError
+          ? failure
+          : new CompleteStatusUnknownError({
+            operation: "completeMultipartUpload",
+            status: 0,
+            message:
+              "its attempt was cut off at the end of the clean-up time after the abort, so it may have completed the upload; the object may exist",
+            attempts: 1,
+            mayHaveTakenEffect: true,
+            cause: failure,
+          });
+        throw new UploadError(`Completing ${key} may have succeeded: ${describe(unknown)}`, {
           uploadId,
           parts,
           aborted: false,
-          cause: failure,
+          cleanupError: await orphans,
+          cause: unknown,
         });
       }
       error = failure;
     }
   }
+  // A new upload with no part on the service is aborted even when parts are kept: there is
+  // nothing to keep.
+  const abort = !keepParts || (!resuming && parts.length == 0);
+  throw await settleFailure(client, input, clock, { uploadId, parts, error, abort, orphans });
+}
 
-  // Clean up before settling, so the caller sees the final state. The abort request gets no
-  // signal: it must run even when the caller's signal is what stopped the upload. A new upload
-  // with no part on the service is aborted even when parts are kept: there is nothing to keep.
-  let aborted = false;
-  let abortError: unknown;
-  if (!keepParts || (!resuming && parts.length == 0)) {
-    try {
-      await abortMultipartUpload(client, { bucket, key, uploadId });
-      aborted = true;
-    } catch (failure) {
-      abortError = failure;
-    }
-  }
-  // The caller's abort wins over the errors it caused in flight.
-  if (signal?.aborted) throw signal.reason;
-  const details = { uploadId, parts, aborted, abortError };
-  if (error instanceof SourceFailure) {
-    throw new SourceError(`Reading the body of ${key} failed: ${describe(error.cause)}`, {
-      ...details,
-      cause: error.cause,
-    });
-  }
-  throw new UploadError(`Uploading ${key} failed: ${describe(error)}`, {
-    ...details,
-    cause: error,
-  });
+/** What a failed upload leaves to clean up, and why it failed. */
+interface Failure {
+  uploadId: string;
+  parts: UploadedPart[];
+  error: unknown;
+  /** Whether the upload is to be aborted on the service. */
+  abort: boolean;
+  orphans?: Promise<LeftoverUploadsError | undefined>;
 }
 
 /**
- * Initiates the upload. An abort stops initiate's retries but not an attempt
- * in flight: cut off, it could create an upload that nobody knows of. Once
- * the attempt ends, the abort takes effect, aborting the new upload if there
- * is one.
+ * Cleans up after a failure, within the clean-up time, so that the caller
+ * sees the final state: aborts the upload unless its parts are kept, and
+ * waits for the search for orphans. Returns the error to reject with: the
+ * caller's abort reason when the clean-up finished, otherwise an error that
+ * says what may remain.
  */
-async function initiate(client: Client, input: UploadInput): Promise<string> {
+async function settleFailure(
+  client: Client,
+  input: UploadInput,
+  clock: CleanupClock,
+  { uploadId, parts, error, abort, orphans }: Failure,
+): Promise<unknown> {
   const { bucket, key, signal } = input;
-  let uploadId: string;
+  clock.start();
+  let aborted = false;
+  let abortError: unknown;
+  if (abort) {
+    try {
+      // The clean-up's own signal: it must run even when the caller's is what stopped the upload.
+      await abortMultipartUpload(client, { bucket, key, uploadId, signal: clock.signal });
+      aborted = true;
+    } catch (thrown) {
+      abortError = thrown;
+    }
+  }
+  const cleanupError = await orphans;
+  // The caller's abort wins over the errors it caused in flight, once nothing may remain.
+  if (signal?.aborted && abortError === undefined && !cleanupError) return signal.reason;
+  const source = error instanceof SourceFailure && !signal?.aborted;
+  const cause = signal?.aborted ? signal.reason : source ? (error as SourceFailure).cause : error;
+  const message =
+    (signal?.aborted
+      ? `Uploading ${key} was aborted (${describe(cause)}), and its clean-up did not finish`
+      : `${source ? "Reading the body of" : "Uploading"} ${key} failed: ${describe(cause)}`) +
+    (abortError === undefined
+      ? ""
+      : `; aborting upload ${uploadId} failed: ${describe(abortError)}`) +
+    (cleanupError ? `; ${cleanupError.message}` : "");
+  const details = { uploadId, parts, aborted, abortError, cleanupError, cause };
+  return source ? new SourceError(message, details) : new UploadError(message, details);
+}
+
+/**
+ * Initiates the upload. The caller's signal stops initiate's retries but not
+ * an attempt in flight; `cutOff`, the end of the clean-up time, does.
+ */
+async function initiate(
+  client: Client,
+  input: UploadInput,
+  cutOff: AbortSignal,
+  onUncertain: (sentAt: number) => void,
+): Promise<string> {
+  const { signal } = input;
   try {
-    ({ uploadId } = await initiateMultipartUpload(client, {
-      bucket,
-      key,
+    const { uploadId } = await initiateUpload(client, {
+      bucket: input.bucket,
+      key: input.key,
       contentType: input.contentType,
       storageClass: input.storageClass,
       metadata: input.metadata,
       encryption: input.encryption,
+      signal: cutOff,
       stopRetries: signal,
-    }));
+    }, onUncertain);
+    return uploadId;
   } catch (error) {
     throw signal?.aborted ? signal.reason : error;
   }
-  if (signal?.aborted) {
-    await abortMultipartUpload(client, { bucket, key, uploadId }).catch(() => {});
-    throw signal.reason;
-  }
-  return uploadId;
 }
 
 /** Sends one part, unless resuming finds it on the service already, byte for byte. */

@@ -59,11 +59,17 @@ export async function withEmulator(
   }
 }
 
-/** The secret must never show in an error: not in its message, JSON, or inspection. */
+/**
+ * Everything a secret could show through: the message, `String()`, JSON, the stack, and the
+ * runtime's deep inspection of the whole cause chain (Deno's own inspector too, under Deno).
+ */
 export async function inspect(value: unknown): Promise<string> {
   const { inspect } = await import("node:util");
-  return inspect(value, { depth: 10, showHidden: true }) + JSON.stringify(value) + String(value) +
-    (value instanceof Error ? value.stack : "");
+  const deno = (globalThis as { Deno?: { inspect(value: unknown, options: object): string } })
+    .Deno;
+  return inspect(value, { depth: Infinity, showHidden: true }) +
+    (deno?.inspect(value, { depth: Infinity, showHidden: true }) ?? "") +
+    JSON.stringify(value) + String(value) + (value instanceof Error ? value.stack : "");
 }
 
 /** Counts the requests a client makes, for checks that nothing was sent. */
