@@ -1,9 +1,10 @@
 import { type Client, serviceNow } from "../client.ts";
-import { hasCode, QingStorError, type QingStorErrorInit } from "../errors.ts";
+import { QingStorError, type QingStorErrorInit } from "../errors.ts";
 import { signRequest } from "./sign_request.ts";
 import { type QueryParameter, requestUrl } from "./request_url.ts";
 import { untilAborted } from "../until_aborted.ts";
 import { redactError, redactText } from "./redact.ts";
+import { backoffDelay, type RetryDecision, retryDecision } from "./retry_policy.ts";
 
 /** One service request, before it is signed. */
 export interface ServiceRequest {
@@ -60,13 +61,20 @@ export interface ServiceResponse<Body> {
 
 /**
  * Signs and sends a request, retrying it under the policy described in
- * docs/protocol.md#retries: network failures, 5xx and 429 are retried with
- * exponential backoff and full jitter; `bad_digest` and `incomplete_body` once;
- * `request_expired` once, after the client's clock offset is set from the
- * service's `Date`. Every attempt is signed afresh with a new `X-QS-Date`.
+ * docs/protocol.md#retries, as decided by {@linkcode retryDecision} and
+ * {@linkcode backoffDelay}: network failures, the timeout, 5xx and 429 are
+ * retried with exponential backoff and full jitter; `bad_digest` and
+ * `incomplete_body` once; `request_expired` once, after the client's clock
+ * offset is set from the service's `Date`. Every attempt is signed afresh with
+ * a new `X-QS-Date`. Failures before the request goes out, other than the
+ * timeout (a credentials function that rejects, half a key pair), and a
+ * success whose body is not JSON (it took effect) are final.
  *
  * @param client The client.
  * @param request The request.
+ * @param random The backoff's jitter, a number in [0, 1): internal, for tests.
+ * @param wait The backoff's wait, which ends early, rejecting with its reason, when one of the
+ * signals aborts: internal, for tests.
  * @returns The response, whose status is `request.expect`, with its JSON body parsed when the
  * status is 200 (the operations with a body) and drained otherwise, so the connection is reused.
  * @throws {QingStorError} When the service refuses the request, cannot be reached, or answers
@@ -80,6 +88,8 @@ export interface ServiceResponse<Body> {
 export async function send<Body = any>(
   client: Client,
   request: ServiceRequest,
+  random: () => number = Math.random,
+  wait: (ms: number, ...signals: (AbortSignal | undefined)[]) => Promise<void> = sleep,
 ): Promise<ServiceResponse<Body>> {
   const { operation, method, signal, retrySignal } = request;
   const { retry, timeout } = client;
@@ -87,8 +97,7 @@ export async function send<Body = any>(
   const headers = Object.entries(request.headers ?? {}).filter(([, value]) => value !== undefined);
   // What no error may show: SSE-C keys, and each attempt's secret key and signature.
   const secrets = headers.filter(([name]) => name.endsWith("-customer-key")).map(([, key]) => key!);
-  let skewCorrected = false;
-  let resent = false;
+  const decisions: RetryDecision[] = [];
   let failure: QingStorError | undefined;
   let uncertain = false;
   const unsure = (sentAt: number) => {
@@ -124,7 +133,7 @@ export async function send<Body = any>(
       () => deadline.abort(new DOMException(`${stage} within ${timeout} ms`, "TimeoutError")),
       timeout,
     );
-    let retryable = true;
+    let serverDate: number | undefined;
     let sentAt: number | undefined;
     try {
       // Every await of the attempt ends when its signal aborts, whatever the awaited does.
@@ -190,18 +199,7 @@ export async function send<Body = any>(
       }
       if (response.status >= 500) unsure(sentAt!);
       failure = await readError(response, attemptSignal, fail);
-      const serverDate = Date.parse(response.headers.get("date")!);
-      if (hasCode(failure, "request_expired") && !skewCorrected && serverDate) {
-        // Our clock is off: adopt the service's, and try again at once.
-        skewCorrected = true;
-        client.clockOffset = serverDate - Date.now();
-        attempt--;
-        continue;
-      }
-      const once: boolean =
-        (hasCode(failure, "bad_digest") || hasCode(failure, "incomplete_body")) && !resent;
-      resent ||= once;
-      retryable = once || failure.status >= 500 || failure.status == 429;
+      serverDate = Date.parse(response.headers.get("date")!);
     } catch (error) {
       // Told even when the caller aborted: what went out may have taken effect all the same.
       if (sentAt !== undefined) unsure(sentAt);
@@ -224,10 +222,17 @@ export async function send<Body = any>(
     } finally {
       clearTimeout(timer);
     }
-    if (!retryable || attempt >= retry.maxAttempts) throw failure;
-    const ceiling = Math.min(retry.maxDelay, retry.baseDelay * 2 ** (attempt - 1));
+    const decision = retryDecision(attempt, failure!, serverDate, retry, decisions);
+    decisions.push(decision);
+    if (decision == "clock") {
+      // Our clock is off: adopt the service's, and try again at once.
+      client.clockOffset = serverDate! - Date.now();
+      attempt--;
+      continue;
+    }
+    if (decision == "stop") throw failure;
     try {
-      await sleep(Math.random() * ceiling, signal, retrySignal);
+      await wait(backoffDelay(attempt, retry, random), signal, retrySignal);
     } catch {
       if (signal?.aborted) throw signal.reason;
       // Retries were stopped: the last failure is the answer.
