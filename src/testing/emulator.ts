@@ -13,6 +13,7 @@ import { readChunks } from "./read_body.ts";
 import {
   DroppedConnection,
   type Emulator,
+  type EmulatorInternals,
   type EmulatorOptions,
   type EmulatorRequestRecord,
   errorResponse,
@@ -65,6 +66,7 @@ function route(
  */
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const hosts = ["localhost", ...(options.hosts ?? [])];
+  const internals: EmulatorInternals = { uploadsInitiated: 0 };
   const emulator: Emulator = {
     state: { uploads: new Map(), objects: new Map(), requests: [], errors: [] },
     faults: options.faults ?? [],
@@ -202,6 +204,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     };
     const response = await operation.handle({
       emulator,
+      internals,
       request,
       bucket,
       key,

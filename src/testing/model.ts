@@ -234,9 +234,20 @@ export class DroppedConnection extends Error {
   override name = "DroppedConnection";
 }
 
+/**
+ * What one emulator keeps for itself beside its open `state`: every counter
+ * lives here, per instance, so two emulators in one process never share one.
+ */
+export interface EmulatorInternals {
+  /** How many uploads were initiated: the ordered first part of an upload ID. */
+  uploadsInitiated: number;
+}
+
 /** The context an operation handler works in. */
 export interface RouteContext {
   emulator: Emulator;
+  /** The emulator's own counters. */
+  internals: EmulatorInternals;
   request: Request;
   bucket: string;
   key?: string;

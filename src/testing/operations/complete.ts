@@ -25,7 +25,9 @@ import { chainDigest } from "./digest_chain.ts";
 export const complete: EmulatorRoute = {
   name: "completeMultipartUpload",
   write: true,
-  matches: (method, key, query) => method == "POST" && !!key && query.has("upload_id"),
+  // With `uploads` too, the request is an initiate.
+  matches: (method, key, query) =>
+    method == "POST" && !!key && query.has("upload_id") && !query.has("uploads"),
   async handle(context) {
     const upload = findUpload(context);
     if (!upload) return noUpload(context);

@@ -11,8 +11,6 @@ import { encryptionAnswer, OWN_KEY, readEncryption } from "./encryption.ts";
 import { readMetadata } from "./read_metadata.ts";
 import { newChain } from "./digest_chain.ts";
 
-let uploadCounter = 0;
-
 /** Starts an upload, checking storage class, metadata and SSE-C headers. */
 export const initiate: EmulatorRoute = {
   name: "initiateMultipartUpload",
@@ -29,7 +27,7 @@ export const initiate: EmulatorRoute = {
     const encryptionKeyMd5 = readEncryption(context, OWN_KEY);
     if (encryptionKeyMd5 instanceof Response) return encryptionKeyMd5;
     // A counter first, then randomness: IDs sort by creation, as listing pages need.
-    const uploadId = (++uploadCounter).toString(16).padStart(8, "0") +
+    const uploadId = (++context.internals.uploadsInitiated).toString(16).padStart(8, "0") +
       crypto.randomUUID().replaceAll("-", "").slice(0, 24);
     const upload: EmulatorUpload = {
       bucket: context.bucket,

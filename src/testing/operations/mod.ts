@@ -1,5 +1,9 @@
 /**
- * The emulated operations, in the order requests are matched against them.
+ * The emulated operations. No request matches two of them, so their order
+ * here does not matter (a test checks that).
+ *
+ * To add an operation: write `operations/<name>.ts` exporting an `EmulatorRoute`
+ * (name, write, matches, handle; helpers in `route.ts`), then list it in `OPERATIONS` below.
  *
  * @module
  */
@@ -18,7 +22,7 @@ import { uploadPartCopy } from "./upload_part_copy.ts";
 
 export type { EmulatorRoute } from "./route.ts";
 
-/** Every operation; Upload Part Copy before Upload Part, which differ only by a header. */
+/** Every operation; each request matches one at most. */
 export const OPERATIONS: EmulatorRoute[] = [
   initiate,
   uploadPartCopy,
