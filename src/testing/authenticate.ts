@@ -9,7 +9,7 @@
 import { canonicalizedResource } from "../sign/canonicalized_resource.ts";
 import { signature } from "../sign/signature.ts";
 import { stringToSign } from "../sign/string_to_sign.ts";
-import type { Emulator, EmulatorOperation, EmulatorRequestRecord } from "./model.ts";
+import type { Emulator, EmulatorOperation, EmulatorRequestRecord, Refusal } from "./model.ts";
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 const RFC_1123 =
@@ -41,7 +41,7 @@ export async function authenticate(
   emulator: Emulator,
   routed: RoutedRequest,
   record: EmulatorRequestRecord,
-): Promise<[number, string, string] | undefined> {
+): Promise<Refusal | undefined> {
   const { request, url, query, bucket, virtualHostBucket, operation, write } = routed;
   const authorization = request.headers.get("authorization");
   const queryKeyId = query.get("access_key_id");

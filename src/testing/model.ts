@@ -259,6 +259,9 @@ export interface RouteContext {
   stream(onChunk: (chunk: Uint8Array) => void): Promise<number>;
 }
 
+/** Why a request is refused: the status, error code and message to answer with. */
+export type Refusal = [status: number, code: string, message: string];
+
 /** Answers with QingStor's error body. */
 export function errorResponse(
   status: number,
