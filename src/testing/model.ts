@@ -1,6 +1,6 @@
 /**
  * The emulator's model: its options, its state, and the shapes its parts
- * (routing, authentication, faults, operations) share.
+ * (addressing, authentication, faults, operations) share.
  *
  * @module
  */
@@ -184,7 +184,7 @@ export interface EmulatorObject {
 
 /** One request the emulator answered, for tests to inspect. */
 export interface EmulatorRequestRecord {
-  /** The operation, when the request was routed. */
+  /** The operation, when the request matched one. */
   operation?: EmulatorOperation;
   /** The method. */
   method: string;
@@ -244,7 +244,7 @@ export interface EmulatorInternals {
 }
 
 /** The context an operation handler works in. */
-export interface RouteContext {
+export interface OperationContext {
   emulator: Emulator;
   /** The emulator's own counters. */
   internals: EmulatorInternals;
