@@ -9,14 +9,14 @@
 import { canonicalizedResource } from "../sign/canonicalized_resource.ts";
 import { signature } from "../sign/signature.ts";
 import { stringToSign } from "../sign/string_to_sign.ts";
-import type { Emulator, EmulatorOperation, EmulatorRequestRecord } from "./model.ts";
+import type { Emulator, EmulatorOperation, EmulatorRequestRecord, Refusal } from "./model.ts";
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 const RFC_1123 =
   /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$/;
 
-/** A routed request, as authentication needs it. */
-export interface RoutedRequest {
+/** A request addressed and matched to an operation, as authentication needs it. */
+export interface RequestToAuthenticate {
   request: Request;
   url: URL;
   query: Map<string, string>;
@@ -33,16 +33,16 @@ export interface RoutedRequest {
  * hold. Records how it was authenticated on `record`.
  *
  * @param emulator The emulator, for its credentials, public buckets and clock.
- * @param routed The request and what routing found.
+ * @param toAuthenticate The request, its address and its operation.
  * @param record The request's record.
  * @returns `undefined` when the request may go on, or the status, code and message to refuse it with.
  */
 export async function authenticate(
   emulator: Emulator,
-  routed: RoutedRequest,
+  toAuthenticate: RequestToAuthenticate,
   record: EmulatorRequestRecord,
-): Promise<[number, string, string] | undefined> {
-  const { request, url, query, bucket, virtualHostBucket, operation, write } = routed;
+): Promise<Refusal | undefined> {
+  const { request, url, query, bucket, virtualHostBucket, operation, write } = toAuthenticate;
   const authorization = request.headers.get("authorization");
   const queryKeyId = query.get("access_key_id");
   if (!authorization && queryKeyId === undefined) {

@@ -1,12 +1,19 @@
 /**
- * Injected faults: which rule, if any, hits a request.
+ * Injected faults: which rule, if any, hits a request, and what it does at
+ * the named points of the request's handling (see {@linkcode RequestFaults}).
  *
  * @module
  */
-import type { Emulator, EmulatorOperation, FaultRule } from "./model.ts";
+import {
+  DroppedConnection,
+  type Emulator,
+  type EmulatorOperation,
+  type FaultRule,
+  type Refusal,
+} from "./model.ts";
 
 /** The error code an injected status answers with. */
-export const STATUS_CODES: Record<number, string> = {
+const STATUS_CODES: Record<number, string> = {
   400: "invalid_request",
   401: "signature_not_matched",
   403: "permission_denied",
@@ -41,7 +48,7 @@ function seededRandom(seed: number, text: string): number {
  * @param emulator The emulator, for its live list of rules and its seed.
  * @returns The picker: `(operation, target) => rule | undefined`.
  */
-export function faultPicker(
+function faultPicker(
   emulator: Emulator,
 ): (operation: EmulatorOperation, target: string) => FaultRule | undefined {
   const seen = new Map<string, number>();
@@ -59,4 +66,81 @@ export function faultPicker(
     }
     return undefined;
   };
+}
+
+/** What the fault that hit a request (if any) does, at each point of its handling. */
+export interface RequestFaults {
+  /**
+   * Before handling (authenticated already): waits out a `delay`, then drops
+   * the connection before the body, or gives the injected status to answer with.
+   *
+   * @throws {DroppedConnection} For a drop before the body (or mid-body, when there is no body).
+   */
+  beforeHandling(): Promise<Refusal | undefined>;
+  /** During the body: hang up once this many bytes arrived (a mid-body drop), or never. */
+  duringBody(): number | undefined;
+  /**
+   * After handling: holds the answer `delayAnswer` ms, then drops the
+   * connection when the rule says so, though the request took effect.
+   *
+   * @throws {DroppedConnection} For a drop after handling.
+   */
+  afterHandling(): Promise<void>;
+}
+
+/**
+ * Makes the function that finds the faults of a request: the rule picked by
+ * {@linkcode faultPicker}, applied at the points of {@linkcode RequestFaults}.
+ *
+ * @param emulator The emulator, for its live list of rules and its seed.
+ * @returns `(operation, target, request) => faults`; the target names what replays.
+ */
+export function faultInjector(
+  emulator: Emulator,
+): (operation: EmulatorOperation, target: string, request: Request) => RequestFaults {
+  const pick = faultPicker(emulator);
+  return (operation, target, request) => {
+    const fault = pick(operation, target);
+    return {
+      async beforeHandling() {
+        if (fault?.delay) await pause(fault.delay, request.signal);
+        // A request with no body to drop a connection in the middle of is dropped before it.
+        const hasBody = request.body !== null && request.headers.get("content-length") !== "0";
+        if (fault?.drop == "before-body" || (fault?.drop == "mid-body" && !hasBody)) {
+          throw new DroppedConnection("Injected fault: connection dropped");
+        }
+        if (!fault?.status) return undefined;
+        return [fault.status, STATUS_CODES[fault.status] ?? "internal_error", "Injected fault."];
+      },
+      // Read about half of what was announced, then hang up on the sender.
+      // In-process requests carry no Content-Length: then a first chunk stands for half.
+      duringBody: () =>
+        fault?.drop == "mid-body"
+          ? Number(request.headers.get("content-length") ?? 1) / 2
+          : undefined,
+      async afterHandling() {
+        if (fault?.delayAnswer) await pause(fault.delayAnswer, request.signal);
+        if (fault?.drop == "after-handling") {
+          throw new DroppedConnection(
+            "Injected fault: connection dropped after the request took effect",
+          );
+        }
+      },
+    };
+  };
+}
+
+/** Waits, or stops waiting when the request is aborted: no timer outlives its request. */
+function pause(ms: number, signal: AbortSignal | null): Promise<void> {
+  return new Promise((resolve) => {
+    // Aborted already (while it was authenticated, say): its abort event has come and gone.
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }

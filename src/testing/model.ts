@@ -1,6 +1,6 @@
 /**
  * The emulator's model: its options, its state, and the shapes its parts
- * (routing, authentication, faults, operations) share.
+ * (addressing, authentication, faults, operations) share.
  *
  * @module
  */
@@ -184,7 +184,7 @@ export interface EmulatorObject {
 
 /** One request the emulator answered, for tests to inspect. */
 export interface EmulatorRequestRecord {
-  /** The operation, when the request was routed. */
+  /** The operation, when the request matched one. */
   operation?: EmulatorOperation;
   /** The method. */
   method: string;
@@ -234,9 +234,20 @@ export class DroppedConnection extends Error {
   override name = "DroppedConnection";
 }
 
+/**
+ * What one emulator keeps for itself beside its open `state`: every counter
+ * lives here, per instance, so two emulators in one process never share one.
+ */
+export interface EmulatorInternals {
+  /** How many uploads were initiated: the ordered first part of an upload ID. */
+  uploadsInitiated: number;
+}
+
 /** The context an operation handler works in. */
-export interface RouteContext {
+export interface OperationContext {
   emulator: Emulator;
+  /** The emulator's own counters. */
+  internals: EmulatorInternals;
   request: Request;
   bucket: string;
   key?: string;
@@ -247,6 +258,9 @@ export interface RouteContext {
   /** Reads the body a chunk at a time, keeping none; resolves to its length. */
   stream(onChunk: (chunk: Uint8Array) => void): Promise<number>;
 }
+
+/** Why a request is refused: the status, error code and message to answer with. */
+export type Refusal = [status: number, code: string, message: string];
 
 /** Answers with QingStor's error body. */
 export function errorResponse(

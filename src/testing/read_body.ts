@@ -79,3 +79,27 @@ function nextChunk(
     signal?.removeEventListener("abort", onAbort!);
   });
 }
+
+/**
+ * The two ways an operation reads its request's body: whole, or a chunk at a
+ * time keeping none (see `OperationContext`).
+ *
+ * @param request The request.
+ * @param options The idle timeout, an injected drop, the request's signal.
+ * @returns `body()`, resolving to the bytes, and `stream(onChunk)`, resolving to the length.
+ */
+export function bodyReaders(request: Request, options: ReadChunksOptions): {
+  body(): Promise<Uint8Array>;
+  stream(onChunk: (chunk: Uint8Array) => void): Promise<number>;
+} {
+  const stream = (onChunk: (chunk: Uint8Array) => void) => readChunks(request, onChunk, options);
+  const body = async () => {
+    const chunks: Uint8Array[] = [];
+    const length = await stream((chunk) => chunks.push(chunk));
+    if (chunks.length == 1) return chunks[0];
+    const whole = new Uint8Array(length);
+    chunks.reduce((offset, chunk) => (whole.set(chunk, offset), offset + chunk.length), 0);
+    return whole;
+  };
+  return { body, stream };
+}

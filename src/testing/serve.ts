@@ -51,7 +51,7 @@ export async function serveEmulator(
     for (const [name, value] of Object.entries(incoming.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
-    // The base is fixed, not taken from Host: path-style requests are routed by the raw path.
+    // The base is fixed, not taken from Host: path-style requests are addressed by the raw path.
     const request = new Request(
       `http://${hostname}${incoming.url}`,
       {

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { type EmulatorRoute, findUpload, ok } from "./route.ts";
+import { findUpload, ok, type OperationDefinition } from "./shared/mod.ts";
 
 /** Aborts an upload; succeeds whether or not it exists. */
-export const abort: EmulatorRoute = {
+export const abort: OperationDefinition = {
   name: "abortMultipartUpload",
   write: true,
   matches: (method, key, query) => method == "DELETE" && !!key && query.has("upload_id"),

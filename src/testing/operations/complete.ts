@@ -10,36 +10,32 @@ import { MAX_PARTS, MIN_PART_SIZE } from "../../validate.ts";
 import { unquoteEtag } from "../../request/etag.ts";
 import type { EmulatorPart } from "../model.ts";
 import {
-  type EmulatorRoute,
+  chainDigest,
+  checkUploadKey,
+  encryptionAnswer,
   fail,
   findUpload,
   noUpload,
   ok,
+  type OperationDefinition,
   readBody,
   stillThere,
-} from "./route.ts";
-import { encryptionAnswer, OWN_KEY, readEncryption } from "./encryption.ts";
-import { chainDigest } from "./digest_chain.ts";
+  storeObject,
+} from "./shared/mod.ts";
 
 /** Assembles the listed parts into the object, with the service's checks. */
-export const complete: EmulatorRoute = {
+export const complete: OperationDefinition = {
   name: "completeMultipartUpload",
   write: true,
-  matches: (method, key, query) => method == "POST" && !!key && query.has("upload_id"),
+  // With `uploads` too, the request is an initiate.
+  matches: (method, key, query) =>
+    method == "POST" && !!key && query.has("upload_id") && !query.has("uploads"),
   async handle(context) {
     const upload = findUpload(context);
     if (!upload) return noUpload(context);
     // The key is optional here; given, it must be the upload's.
-    const keyMd5 = readEncryption(context, OWN_KEY);
-    if (keyMd5 instanceof Response) return keyMd5;
-    if (keyMd5 !== undefined && keyMd5 != upload.encryptionKeyMd5) {
-      return fail(
-        context,
-        400,
-        "invalid_argument",
-        "The encryption key differs from the one given at initiate.",
-      );
-    }
+    const denied = checkUploadKey(context, upload, true);
+    if (denied) return denied;
     const bytes = await readBody(context);
     if (bytes instanceof Response) return bytes;
     const text = new TextDecoder().decode(bytes);
@@ -107,7 +103,7 @@ export const complete: EmulatorRoute = {
       digest = { md5: hex(md5(data)) };
     }
     context.emulator.state.uploads.delete(upload.uploadId);
-    context.emulator.state.objects.set(`${upload.bucket}/${upload.key}`, {
+    storeObject(context, {
       bucket: upload.bucket,
       key: upload.key,
       size,

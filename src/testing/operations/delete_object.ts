@@ -4,15 +4,15 @@
  *
  * @module
  */
-import { type EmulatorRoute, ok } from "./route.ts";
+import { deleteObject as deleteStored, ok, type OperationDefinition } from "./shared/mod.ts";
 
 /** Deletes an object; succeeds whether or not it exists. */
-export const deleteObject: EmulatorRoute = {
+export const deleteObject: OperationDefinition = {
   name: "deleteObject",
   write: true,
   matches: (method, key, query) => method == "DELETE" && !!key && !query.has("upload_id"),
   handle(context) {
-    context.emulator.state.objects.delete(`${context.bucket}/${context.key}`);
+    deleteStored(context);
     return ok(204);
   },
 };

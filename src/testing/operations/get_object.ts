@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { type EmulatorRoute, fail } from "./route.ts";
-import { readObject } from "./object_answer.ts";
+import { fail, type OperationDefinition, readObject } from "./shared/mod.ts";
 
 /**
  * The bytes a `Range` header asks for: `bytes=first-last`, `bytes=first-` or
@@ -22,7 +21,7 @@ function byteRange(text: string, size: number): { first: number; last: number } 
 }
 
 /** Reads an object back, whole or a range of it. */
-export const getObject: EmulatorRoute = {
+export const getObject: OperationDefinition = {
   name: "getObject",
   write: false,
   matches: (method, key, query) => method == "GET" && !!key && !query.has("upload_id"),

@@ -3,11 +3,10 @@
  *
  * @module
  */
-import { type EmulatorRoute, ok } from "./route.ts";
-import { readObject } from "./object_answer.ts";
+import { ok, type OperationDefinition, readObject } from "./shared/mod.ts";
 
 /** Answers with an object's headers: size, type, ETag, Last-Modified, metadata. */
-export const headObject: EmulatorRoute = {
+export const headObject: OperationDefinition = {
   name: "headObject",
   write: false,
   matches: (method, key, query) => method == "HEAD" && !!key && !query.has("upload_id"),

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { type EmulatorRoute, findUpload, noUpload, ok } from "./route.ts";
+import { findUpload, noUpload, ok, type OperationDefinition } from "./shared/mod.ts";
 
 /** Lists an upload's parts after a marker, a page at a time. */
-export const listParts: EmulatorRoute = {
+export const listParts: OperationDefinition = {
   name: "listParts",
   write: false,
   matches: (method, key, query) => method == "GET" && !!key && query.has("upload_id"),

@@ -5,10 +5,10 @@
  * @module
  */
 import type { EmulatorUpload } from "../model.ts";
-import { type EmulatorRoute, ok } from "./route.ts";
+import { ok, type OperationDefinition } from "./shared/mod.ts";
 
 /** Lists a bucket's uploads in progress, with prefix, delimiter and markers. */
-export const listUploads: EmulatorRoute = {
+export const listUploads: OperationDefinition = {
   name: "listMultipartUploads",
   write: false,
   matches: (method, key, query) => method == "GET" && !key && query.has("uploads"),

@@ -1,5 +1,9 @@
 /**
- * The emulated operations, in the order requests are matched against them.
+ * The emulated operations. No request matches two of them, so their order
+ * here does not matter (a test checks that).
+ *
+ * To add an operation: write `operations/<name>.ts` exporting an `OperationDefinition`
+ * (name, write, matches, handle; helpers from `shared/mod.ts`), then list it in `OPERATIONS` below.
  *
  * @module
  */
@@ -12,14 +16,14 @@ import { initiate } from "./initiate.ts";
 import { listParts } from "./list_parts.ts";
 import { listUploads } from "./list_uploads.ts";
 import { putObject } from "./put_object.ts";
-import type { EmulatorRoute } from "./route.ts";
+import type { OperationDefinition } from "./shared/mod.ts";
 import { uploadPart } from "./upload_part.ts";
 import { uploadPartCopy } from "./upload_part_copy.ts";
 
-export type { EmulatorRoute } from "./route.ts";
+export type { OperationDefinition } from "./shared/mod.ts";
 
-/** Every operation; Upload Part Copy before Upload Part, which differ only by a header. */
-export const OPERATIONS: EmulatorRoute[] = [
+/** Every operation; each request matches one at most. */
+export const OPERATIONS: OperationDefinition[] = [
   initiate,
   uploadPartCopy,
   uploadPart,

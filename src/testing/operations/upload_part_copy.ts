@@ -6,13 +6,19 @@
  * @module
  */
 import { md5 } from "../../md5.ts";
-import { type EmulatorRoute, fail } from "./route.ts";
-import { checkReadKey, SOURCE_KEY } from "./encryption.ts";
-import { failedCondition } from "./preconditions.ts";
-import { partTarget, storePart } from "./upload_part.ts";
+import {
+  checkReadKey,
+  fail,
+  failedCondition,
+  type OperationDefinition,
+  partTarget,
+  preconditionFailed,
+  SOURCE_KEY,
+  storePart,
+} from "./shared/mod.ts";
 
 /** Stores a part copied from a range of an existing object. */
-export const uploadPartCopy: EmulatorRoute = {
+export const uploadPartCopy: OperationDefinition = {
   name: "uploadPartCopy",
   write: true,
   matches: (method, key, query, headers) =>
@@ -37,16 +43,7 @@ export const uploadPartCopy: EmulatorRoute = {
       return fail(context, 404, "object_not_exists", `The source object ${source} does not exist.`);
     }
     const failed = failedCondition(context.request.headers, "x-qs-copy-source-", object);
-    if (failed) {
-      return fail(
-        context,
-        412,
-        "precondition_failed",
-        `The source object does not meet ${failed.header}: ${
-          context.request.headers.get(failed.header)
-        }.`,
-      );
-    }
+    if (failed) return preconditionFailed(context, failed, "source object");
     // An encrypted source is read with its own key, which the copy must give.
     const denied = checkReadKey(context, SOURCE_KEY, object.encryptionKeyMd5);
     if (denied) return denied;

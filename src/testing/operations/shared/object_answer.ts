@@ -4,10 +4,11 @@
  *
  * @module
  */
-import type { EmulatorObject, RouteContext } from "../model.ts";
-import { fail } from "./route.ts";
+import type { EmulatorObject, OperationContext } from "../../model.ts";
+import { fail } from "./answers.ts";
 import { checkReadKey, encryptionAnswer, OWN_KEY } from "./encryption.ts";
-import { failedCondition } from "./preconditions.ts";
+import { failedCondition, preconditionFailed } from "./preconditions.ts";
+import { findObject } from "./objects.ts";
 
 /**
  * Finds the object a GET or HEAD names and checks that the request may read it.
@@ -18,9 +19,9 @@ import { failedCondition } from "./preconditions.ts";
  * may leave it out), 412 `precondition_failed`, or 304 Not Modified.
  */
 export function readObject(
-  context: RouteContext,
+  context: OperationContext,
 ): { object: EmulatorObject; headers: Record<string, string> } | Response {
-  const object = context.emulator.state.objects.get(`${context.bucket}/${context.key}`);
+  const object = findObject(context);
   if (!object) return fail(context, 404, "object_not_exists", "The object does not exist.");
   // HEAD tells an encrypted object's metadata without its key; GET needs the key.
   const denied = checkReadKey(
@@ -49,13 +50,6 @@ export function readObject(
       headers: etag ? { etag, "last-modified": lastModified } : { "last-modified": lastModified },
     });
   }
-  if (failed) {
-    return fail(
-      context,
-      412,
-      "precondition_failed",
-      `The object does not meet ${failed.header}: ${context.request.headers.get(failed.header)}.`,
-    );
-  }
+  if (failed) return preconditionFailed(context, failed, "object");
   return { object, headers };
 }

@@ -8,9 +8,9 @@
  *
  * @module
  */
-import { encodeHex } from "../../encoding.ts";
-import { Md5 } from "../../md5.ts";
-import type { DigestChain } from "../model.ts";
+import { encodeHex } from "../../../encoding.ts";
+import { Md5 } from "../../../md5.ts";
+import type { DigestChain } from "../../model.ts";
 
 /**
  * A new, empty chain.

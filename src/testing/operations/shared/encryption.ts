@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { decodeBase64, encodeBase64 } from "../../encoding.ts";
-import { md5 } from "../../md5.ts";
-import type { RouteContext } from "../model.ts";
-import { fail } from "./route.ts";
+import { decodeBase64, encodeBase64 } from "../../../encoding.ts";
+import { md5 } from "../../../md5.ts";
+import type { EmulatorUpload, OperationContext } from "../../model.ts";
+import { fail } from "./answers.ts";
 
 /** The headers of an object's own key; a copy's source key has `x-qs-copy-source-` in front. */
 export const OWN_KEY = "x-qs-encryption-customer-";
@@ -23,7 +23,7 @@ export const SOURCE_KEY = "x-qs-copy-source-encryption-customer-";
  * 400 `invalid_argument` answer when they are not an AES256 key and its MD5.
  */
 export function readEncryption(
-  context: RouteContext,
+  context: OperationContext,
   prefix: string,
 ): string | Response | undefined {
   const headers = context.request.headers;
@@ -60,7 +60,7 @@ export function readEncryption(
  * `invalid_argument` for a malformed or wrong one.
  */
 export function checkReadKey(
-  context: RouteContext,
+  context: OperationContext,
   prefix: string,
   encryptionKeyMd5: string | undefined,
   optional = false,
@@ -103,4 +103,30 @@ export function checkReadKey(
  */
 export function encryptionAnswer(encryptionKeyMd5: string | undefined): Record<string, string> {
   return encryptionKeyMd5 ? { [OWN_KEY + "algorithm"]: "AES256" } : {};
+}
+
+/**
+ * Checks the key a request about an upload sends (a part, or complete) against
+ * the one given at initiate.
+ *
+ * @param context The request.
+ * @param upload The upload.
+ * @param optional Whether the request may leave the key out (complete may).
+ * @returns `undefined` when it may go on, or a 400 `invalid_argument` answer
+ * for a malformed key or one that differs.
+ */
+export function checkUploadKey(
+  context: OperationContext,
+  upload: EmulatorUpload,
+  optional = false,
+): Response | undefined {
+  const keyMd5 = readEncryption(context, OWN_KEY);
+  if (keyMd5 instanceof Response) return keyMd5;
+  if (keyMd5 == upload.encryptionKeyMd5 || (optional && keyMd5 === undefined)) return undefined;
+  return fail(
+    context,
+    400,
+    "invalid_argument",
+    "The encryption key differs from the one given at initiate.",
+  );
 }

@@ -1,13 +1,57 @@
 /**
- * Receiving an uploaded body (a part, or a PUT object) with the service's
- * checks: a Content-Length, the size limit, the whole body, the Content-MD5.
+ * Reading a request body, and receiving an uploaded one (a part, or a PUT
+ * object) with the service's checks: a Content-Length, the size limit, the
+ * whole body, the Content-MD5.
  *
  * @module
  */
-import { encodeBase64 } from "../../encoding.ts";
-import { Md5 } from "../../md5.ts";
-import type { RouteContext } from "../model.ts";
-import { fail, readBody, streamBody } from "./route.ts";
+import { encodeBase64 } from "../../../encoding.ts";
+import { Md5 } from "../../../md5.ts";
+import { DroppedConnection, type OperationContext } from "../../model.ts";
+import { BodyTimeout } from "../../read_body.ts";
+import { fail } from "./answers.ts";
+
+/**
+ * Reads the request body, or answers `incomplete_body` when it ends early or
+ * stops arriving for longer than the body timeout. A dropped connection (an
+ * injected fault) is passed on, to be dropped for real.
+ */
+export function readBody(context: OperationContext): Promise<Uint8Array | Response> {
+  return context.body().catch((error) => bodyFailure(context, error));
+}
+
+/** Like {@linkcode readBody}, a chunk at a time, keeping none: resolves to the length. */
+export function streamBody(
+  context: OperationContext,
+  onChunk: (chunk: Uint8Array) => void,
+): Promise<number | Response> {
+  return context.stream(onChunk).catch((error) => bodyFailure(context, error));
+}
+
+function bodyFailure(context: OperationContext, error: unknown): Response {
+  if (error instanceof DroppedConnection) throw error;
+  return fail(
+    context,
+    400,
+    "incomplete_body",
+    error instanceof BodyTimeout
+      ? `${error.message} The body is shorter than its Content-Length, or stalled.`
+      : "The body ended before Content-Length bytes arrived.",
+  );
+}
+
+/**
+ * Checks a body's MD5 against the request's Content-MD5, when it has one.
+ *
+ * @param context The request.
+ * @param md5 The MD5 of the body received.
+ * @returns `undefined` when it matches or none was sent, or the 400 `bad_digest` answer.
+ */
+export function checkContentMd5(context: OperationContext, md5: Uint8Array): Response | undefined {
+  const contentMd5 = context.request.headers.get("content-md5");
+  if (contentMd5 === null || contentMd5 == encodeBase64(md5)) return undefined;
+  return fail(context, 400, "bad_digest", "The Content-MD5 does not match the body.");
+}
 
 /** The service's own limit on a part or a PUT object, 5 GiB (the client stops at 5 GB). */
 const MAX_BODY = 5 * 1024 ** 3;
@@ -35,7 +79,7 @@ export interface Received {
  * `incomplete_body` for a short or stalled body, `bad_digest`.
  */
 export async function receiveBody(
-  context: RouteContext,
+  context: OperationContext,
   what: string,
   keep: boolean,
   feed?: (chunk: Uint8Array) => void,
@@ -70,9 +114,5 @@ export async function receiveBody(
   }
   if (size > MAX_BODY) return tooLarge();
   const md5 = hash.digest();
-  const contentMd5 = headers.get("content-md5");
-  if (contentMd5 !== null && contentMd5 != encodeBase64(md5)) {
-    return fail(context, 400, "bad_digest", "The Content-MD5 does not match the body.");
-  }
-  return { data, size, md5 };
+  return checkContentMd5(context, md5) ?? { data, size, md5 };
 }

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { unquoteEtag } from "../../request/etag.ts";
-import type { EmulatorObject } from "../model.ts";
+import { unquoteEtag } from "../../../request/etag.ts";
+import type { EmulatorObject, OperationContext } from "../../model.ts";
+import { fail } from "./answers.ts";
 
 /** The first condition that does not hold, and how it fails. */
 export interface FailedCondition {
@@ -58,4 +59,26 @@ export function failedCondition(
     return { header: prefix + "if-modified-since", outcome: "not-modified" };
   }
   return undefined;
+}
+
+/**
+ * Answers 412 `precondition_failed` for a condition that does not hold.
+ *
+ * @param context The request.
+ * @param failed The condition.
+ * @param what What was checked: `"object"` or `"source object"`.
+ * @returns The answer.
+ */
+export function preconditionFailed(
+  context: OperationContext,
+  failed: FailedCondition,
+  what: string,
+): Response {
+  const value = context.request.headers.get(failed.header);
+  return fail(
+    context,
+    412,
+    "precondition_failed",
+    `The ${what} does not meet ${failed.header}: ${value}.`,
+  );
 }
