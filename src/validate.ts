@@ -1,7 +1,11 @@
 /**
- * The service's limits (see docs/protocol.md#limits) and the checks that
- * enforce them before a request is sent. Every rule of the protocol that the
- * client checks lives here, so it is found in one place.
+ * The service's limits (see docs/protocol.md#limits) and the checks shared by
+ * several operations (bucket, key, upload ID, part number and size, metadata,
+ * header values), run before a request is sent. A check that belongs to one
+ * call alone stays beside it: the client's options in `client.ts`, complete's
+ * part list, a copy's source and conditions, list limits, presign's method,
+ * headers and lifetime, and `upload()`'s plan in `upload/plan_upload.ts`; all
+ * of them fail through `check()` here, with the same ValidationError.
  *
  * @module
  */
