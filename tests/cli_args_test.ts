@@ -10,12 +10,14 @@ import { formatBytes, parseByteSize } from "../src/cli/byte_size.ts";
 import { resolveConnection } from "../src/cli/connection.ts";
 import { contentTypeFor } from "../src/cli/content_type.ts";
 import { formatDuration, parseDuration } from "../src/cli/duration.ts";
+import { jsonText, oneLine, plural, printable } from "../src/cli/output.ts";
 import { parsePairs } from "../src/cli/pairs.ts";
 import { parseConfig } from "../src/cli/parse_config.ts";
 import { createProgressLine, formatProgress } from "../src/cli/progress_line.ts";
 import { shellQuote } from "../src/cli/shell_quote.ts";
 import { parseTarget } from "../src/cli/target.ts";
 import { UsageError } from "../src/cli/usage_error.ts";
+import { hasRawControl } from "./support/cli.ts";
 
 /** Asserts a UsageError whose message starts with the argument it names. */
 function refused(run: () => unknown, message: RegExp): void {
@@ -128,6 +130,29 @@ describe("cli values", () => {
     assert.equal(shellQuote("my file.bin"), "'my file.bin'");
     assert.equal(shellQuote("it's $HOME"), `'it'\\''s $HOME'`);
     assert.equal(shellQuote(""), "''");
+    // Control characters as UTF-8 bytes in $'…', so the command stays one pasteable line.
+    assert.equal(shellQuote("a\nb"), "$'a\\x0ab'");
+    assert.equal(shellQuote("it's\x1b[31m\\"), "$'it\\'s\\x1b[31m\\\\'");
+    assert.equal(shellQuote("c1\u009b"), "$'c1\\xc2\\x9b'");
+  });
+
+  it("shows values with control characters JSON-quoted, and messages on one line", () => {
+    assert.equal(printable("photos/a b.png"), "photos/a b.png");
+    assert.equal(printable("évian/日本"), "évian/日本");
+    assert.equal(printable("a\x1b[2Jb\rc\nd"), '"a\\u001b[2Jb\\rc\\nd"');
+    assert.equal(printable("del\x7f c1\u0085\u009b"), '"del\\u007f c1\\u0085\\u009b"');
+    // A plain value never looks like a quoted one.
+    assert.equal(printable('"quoted"'), '"\\"quoted\\""');
+    for (const value of ["a\x1b[2Jb\rc\nd", "del\x7f c1\u0085\u009b", '"quoted"']) {
+      assert.equal(JSON.parse(printable(value)), value);
+    }
+    assert.equal(oneLine("Uploading a\nb\x1b[31m failed"), "Uploading a\\nb\\u001b[31m failed");
+    // JSON output: DEL and C1 escaped as well, and the value reads back the same.
+    const json = jsonText([{ key: "k\x7f\u009b\n" }]);
+    assert.ok(!hasRawControl(json), json);
+    assert.deepEqual(JSON.parse(json), [{ key: "k\x7f\u009b\n" }]);
+    assert.equal(plural(1, "part"), "1 part");
+    assert.equal(plural(0, "part"), "0 parts");
   });
 });
 

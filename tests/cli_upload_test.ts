@@ -2,7 +2,16 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
-import { bucket, cliSandbox, PART, serve, SMALL, stored, TIMEOUT } from "./support/cli.ts";
+import {
+  bucket,
+  cliSandbox,
+  hasRawControl,
+  PART,
+  serve,
+  SMALL,
+  stored,
+  TIMEOUT,
+} from "./support/cli.ts";
 
 const { cli, file, start } = cliSandbox();
 
@@ -131,7 +140,44 @@ describe("qingstor-multipart upload", TIMEOUT, () => {
       }
     },
   );
+  it(
+    "shows a key with control characters JSON-quoted in its messages, each on one line",
+    TIMEOUT,
+    async () => {
+      const service = await serve({
+        faults: [{ operations: ["uploadPart"], status: 403, times: 1 }],
+      });
+      try {
+        const evil = "evil\x1b[2J\rkey\nsecond line";
+        const quoted = JSON.stringify(`${bucket}/${evil}`);
+        const path = file("evil.bin", testBytes(100));
+        // The first upload's part is refused: the failure and the clean-up name the key.
+        const failed = await cli(["upload", path, `${bucket}/${evil}`], service.env);
+        assert.equal(failed.code, 1, failed.stderr);
+        assert.ok(!hasRawControl(failed.stdout + failed.stderr), failed.stderr);
+        assert.match(
+          failed.stderr,
+          /^qingstor-multipart: Uploading evil\\u001b\[2J\\rkey\\nsecond line failed: /m,
+        );
+        const uploaded = await cli(["upload", path, `${bucket}/${evil}`], service.env);
+        assert.equal(uploaded.code, 0, uploaded.stderr);
+        assert.ok(!hasRawControl(uploaded.stdout + uploaded.stderr), uploaded.stderr);
+        assert.match(
+          uploaded.stdout,
+          new RegExp(`^uploaded ${escape(quoted)}: 100 bytes, 1 part, upload id \\w+\\n$`),
+        );
+        assert.deepEqual(stored(service.emulator, evil).size, 100);
+      } finally {
+        await service.close();
+      }
+    },
+  );
 });
+
+/** A string as a regular expression that matches it. */
+function escape(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
+}
 
 describe("qingstor-multipart upload, when complete's outcome is unknown", TIMEOUT, () => {
   it("says the object may exist, and neither aborts nor offers to", TIMEOUT, async () => {

@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createClient, initiateMultipartUpload } from "../mod.ts";
-import { bucket, cliSandbox, serve, type Service, TIMEOUT } from "./support/cli.ts";
+import { bucket, cliSandbox, hasRawControl, serve, type Service, TIMEOUT } from "./support/cli.ts";
 import { CREDENTIALS } from "./support/harness.ts";
 
 const { cli } = cliSandbox();
@@ -168,4 +168,44 @@ describe("qingstor-multipart list and abort", TIMEOUT, () => {
       await service.close();
     }
   });
+
+  it(
+    "shows keys with control characters JSON-quoted, one line per upload, in list and abort",
+    TIMEOUT,
+    async () => {
+      const service = await serve();
+      try {
+        // A key that would clear the screen, return to the line's start and start another line.
+        const evil = "evil\x1b[2J\rkey\nsecond line\x7f\u009b";
+        const ids = await uploadsOfAges(service, [[evil, DAY], ["plain", DAY]]);
+        const quoted = JSON.stringify(evil).replace("\x7f", "\\u007f").replace("\u009b", "\\u009b");
+        const listed = await cli(["list", bucket], service.env);
+        assert.equal(listed.code, 0, listed.stderr);
+        assert.deepEqual(
+          listed.stdout.trimEnd().split("\n").map((line) => line.split("  ").at(-1)),
+          [quoted, "plain"],
+        );
+        assert.ok(!hasRawControl(listed.stdout), listed.stdout);
+        // JSON output holds the exact key, in escapes.
+        const json = await cli(["list", bucket, "--json"], service.env);
+        assert.ok(!hasRawControl(json.stdout), json.stdout);
+        assert.equal(JSON.parse(json.stdout)[0].key, evil);
+
+        const one = await cli(["abort", bucket, evil, ids.get(evil)!], service.env);
+        assert.equal(one.code, 0, one.stderr);
+        assert.equal(one.stdout.split("\n").length, 2, one.stdout);
+        assert.ok(one.stdout.includes(quoted), one.stdout);
+        await uploadsOfAges(service, [[evil, DAY]]);
+        const swept = await cli(["abort", bucket, "--older-than", "0s"], service.env);
+        assert.equal(swept.code, 0, swept.stderr);
+        assert.deepEqual(
+          swept.stdout.trimEnd().split("\n").map((line) => line.split("  ").at(-1)),
+          [quoted, "plain", "2 uploads aborted"],
+        );
+        assert.equal(service.emulator.state.uploads.size, 0);
+      } finally {
+        await service.close();
+      }
+    },
+  );
 });

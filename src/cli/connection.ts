@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { type Client, createClient, type Credentials, ValidationError } from "../../mod.ts";
+import { oneLine, printable, writeStderr } from "./output.ts";
 import { parseConfig } from "./parse_config.ts";
 import { createTransport, type Transport } from "./transport.ts";
 import { UsageError } from "./usage_error.ts";
@@ -137,7 +138,7 @@ export interface Connection {
 export async function connect(
   flags: ConnectionFlags,
   env: Record<string, string | undefined> = process.env,
-  say: (line: string) => void = (line) => process.stderr.write(line + "\n"),
+  say: (line: string) => void = (line) => writeStderr(oneLine(line) + "\n"),
 ): Promise<Connection> {
   const path = flags.config ?? join(homedir(), ".qingstor", "config.yaml");
   let config: { path: string; settings: Record<string, string> } | undefined;
@@ -169,7 +170,9 @@ export async function connect(
   log?.(`endpoint ${client.endpoint.origin} (from ${resolved.locationFrom})`);
   log?.(
     resolved.credentials
-      ? `access key id ${resolved.credentials.accessKeyId} (from ${resolved.credentialsFrom})`
+      ? `access key id ${
+        printable(resolved.credentials.accessKeyId)
+      } (from ${resolved.credentialsFrom})`
       : "no credentials: requests are anonymous",
   );
   return { client, transport, signed: !!resolved.credentials };

@@ -1,4 +1,5 @@
 import process from "node:process";
+import { flushOutput } from "./output.ts";
 
 /**
  * Ends the process with a code once stdout and stderr have taken what was
@@ -10,10 +11,6 @@ import process from "node:process";
  * @returns Never: the process ends.
  */
 export async function exit(code: number): Promise<never> {
-  await Promise.all(
-    [process.stdout, process.stderr].map((stream) =>
-      new Promise<void>((resolve) => stream.write("", () => resolve()))
-    ),
-  );
+  await flushOutput();
   process.exit(code);
 }

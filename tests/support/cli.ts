@@ -260,3 +260,9 @@ export function stored(emulator: Emulator, key: string) {
 export const isPart = (number?: number) => ({ request, url, status }: Seen) =>
   request.method == "PUT" && url.searchParams.has("upload_id") && status == 201 &&
   (number === undefined || url.searchParams.get("part_number") == String(number));
+
+/** Whether output holds a control character other than the line feeds that end its lines. */
+export function hasRawControl(text: string): boolean {
+  // deno-lint-ignore no-control-regex
+  return /[\x00-\x09\x0b-\x1f\x7f-\x9f]/.test(text);
+}

@@ -5,6 +5,7 @@ import { parseCommand, parseWholeNumber } from "../args.ts";
 import { expectPositionals } from "../args.ts";
 import { parseByteSize } from "../byte_size.ts";
 import type { Command } from "../command.ts";
+import { printBlock, writeStderr } from "../output.ts";
 import { UsageError } from "../usage_error.ts";
 
 const OPTIONS = {
@@ -101,11 +102,11 @@ async function run(args: string[]): Promise<number> {
     );
   }
   lines.push(`QINGSTOR_ENDPOINT=${server.url}`);
-  process.stdout.write(lines.join("\n") + "\n");
+  printBlock("stdout", lines.join("\n"));
   const signal = await new Promise<string>((resolve) => {
     for (const name of ["SIGINT", "SIGTERM"] as const) process.once(name, () => resolve(name));
   });
-  process.stderr.write(`${signal}: stopping the emulator\n`);
+  writeStderr(`${signal}: stopping the emulator\n`);
   await server.close();
   return 0;
 }

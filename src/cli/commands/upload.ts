@@ -12,6 +12,7 @@ import type { Command } from "../command.ts";
 import { connect, CONNECTION_OPTIONS, CONNECTION_USAGE } from "../connection.ts";
 import { contentTypeFor } from "../content_type.ts";
 import { openFileBody } from "../file_body.ts";
+import { oneLine, plural, print, printable, warn, writeStderr } from "../output.ts";
 import { parsePairs } from "../pairs.ts";
 import { createProgressLine } from "../progress_line.ts";
 import { shellQuote } from "../shell_quote.ts";
@@ -107,7 +108,7 @@ async function run(args: string[]): Promise<number> {
 
   const progress = createProgressLine({
     tty: !!process.stderr.isTTY,
-    write: (text) => process.stderr.write(text),
+    write: writeStderr,
     now: () => performance.now(),
     schedule: (callback, ms) => {
       const timer = setTimeout(callback, ms);
@@ -115,7 +116,11 @@ async function run(args: string[]): Promise<number> {
     },
   });
   // Verbose lines go through the progress line, so that none breaks into a line being redrawn.
-  const { client, transport } = await connect(values, process.env, (line) => progress.note(line));
+  const { client, transport } = await connect(
+    values,
+    process.env,
+    (line) => progress.note(oneLine(line)),
+  );
   if (fromStdin && process.stdin.isTTY) {
     progress.note("reading stdin from the terminal; end with Ctrl-D");
   }
@@ -128,10 +133,11 @@ async function run(args: string[]): Promise<number> {
   const interrupt = () => {
     if (interrupted) {
       // The clean-up itself hangs (a dead network, say): the user wants out now.
-      process.stderr.write(
-        `${process.stderr.isTTY ? "\n" : ""}qingstor-multipart: interrupted again, exiting at once${
-          uploadId ? `; upload ${uploadId} may be left in progress` : ""
-        }\n`,
+      if (process.stderr.isTTY) writeStderr("\n");
+      warn(
+        `interrupted again, exiting at once${
+          uploadId ? `; upload ${printable(uploadId)} may be left in progress` : ""
+        }`,
       );
       process.exit(130);
     }
@@ -163,7 +169,9 @@ async function run(args: string[]): Promise<number> {
       onProgress: (figures) => {
         if (!told) {
           // At once, before any part: a crash can still be resumed or cleaned up by this id.
-          progress.note(`${resuming ? "resuming" : "started"} upload id ${figures.uploadId}`);
+          progress.note(
+            `${resuming ? "resuming" : "started"} upload id ${printable(figures.uploadId)}`,
+          );
           told = true;
         }
         uploadId = figures.uploadId;
@@ -172,26 +180,26 @@ async function run(args: string[]): Promise<number> {
       },
     });
     progress.finish();
-    process.stdout.write(
-      `uploaded ${bucket}/${key}: ${result.size} bytes, ${result.parts.length} parts, upload id ${result.uploadId}\n`,
+    print(
+      `uploaded ${printable(`${bucket}/${key}`)}: ${result.size} bytes, ${
+        plural(result.parts.length, "part")
+      }, upload id ${printable(result.uploadId)}`,
     );
     return 0;
   } catch (error) {
     progress.finish();
     // An outcome unknown at complete is told even after Ctrl-C: the object may exist.
     if (error instanceof UploadError) {
-      process.stderr.write(`qingstor-multipart: ${oneLine(error.message)}\n`);
+      warn(error.message);
       if (error.cause instanceof CompleteStatusUnknownError) {
         // Neither abort nor resume fits an upload that may have become the object.
-        process.stderr.write(
-          `qingstor-multipart: ${bucket}/${key} may exist now; check before uploading it again\n`,
-        );
+        warn(`${printable(`${bucket}/${key}`)} may exist now; check before uploading it again`);
       } else tellWhatIsLeft(error.uploadId, error.aborted, error.parts.length);
       return interrupted ? 130 : 1;
     }
     if (!interrupted) throw error;
     if (uploadId === undefined) {
-      process.stderr.write("qingstor-multipart: interrupted before the upload started\n");
+      warn("interrupted before the upload started");
     } else tellWhatIsLeft(uploadId, transport.abortedUploads.has(uploadId), partsDone);
     return 130;
   } finally {
@@ -199,25 +207,16 @@ async function run(args: string[]): Promise<number> {
   }
 
   function tellWhatIsLeft(id: string, aborted: boolean, parts: number) {
-    const line = (text: string) => process.stderr.write(`qingstor-multipart: ${text}\n`);
-    if (aborted) line(`upload ${id} aborted on the service`);
+    const upload = `upload ${printable(id)}`;
+    if (aborted) warn(`${upload} aborted on the service`);
     else if (keepParts) {
-      line(
-        `upload ${id} kept with ${parts} part${
-          parts == 1 ? "" : "s"
-        } on the service; resume it with:`,
-      );
-      process.stderr.write(resumeCommand(id) + "\n");
+      warn(`${upload} kept with ${plural(parts, "part")} on the service; resume it with:`);
+      writeStderr(resumeCommand(id) + "\n");
     } else {
-      line(`upload ${id} could not be aborted; abort it with:`);
-      process.stderr.write(
+      warn(`${upload} could not be aborted; abort it with:`);
+      writeStderr(
         ["qingstor-multipart", "abort", bucket, key, id].map(shellQuote).join(" ") + "\n",
       );
     }
   }
-}
-
-/** Error messages go on one line, so each failure is one line of a log. */
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ");
 }
