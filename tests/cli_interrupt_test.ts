@@ -17,28 +17,37 @@ import {
 const { cli, file, start } = cliSandbox();
 
 describe("qingstor-multipart upload, interrupted", TIMEOUT, () => {
-  it("aborts the upload on the service at Ctrl-C, then exits 130", TIMEOUT, async () => {
-    const service = await serve();
-    const running = start(["upload", "-", `${bucket}/interrupted.bin`, ...SMALL], service.env, {
-      stdin: "pipe",
+  for (
+    const [name, code, what] of [
+      ["SIGINT", 130, "interrupted"],
+      ["SIGTERM", 143, "terminated \\(SIGTERM\\)"],
+      ["SIGHUP", 129, "hung up \\(SIGHUP\\)"],
+    ] as const
+  ) {
+    it(`aborts the upload on the service at ${name}, then exits ${code}`, TIMEOUT, async () => {
+      const service = await serve();
+      const running = start(["upload", "-", `${bucket}/interrupted.bin`, ...SMALL], service.env, {
+        stdin: "pipe",
+      });
+      try {
+        // A part and a half: the first goes out, then the upload waits on stdin, held open.
+        running.child.stdin!.write(testBytes(PART + PART / 2, 10));
+        await service.until(isPart(0));
+        signal(running, name);
+        assert.equal(await running.exit, code, running.stderr());
+        assert.equal(service.emulator.state.uploads.size, 0);
+        assert.ok(
+          service.seen.some(({ request, status }) => request.method == "DELETE" && status == 204),
+        );
+        assert.match(running.stderr(), new RegExp(`^${what}: aborting the upload`, "m"));
+        assert.match(running.stderr(), /^qingstor-multipart: upload \w+ aborted on the service$/m);
+        assert.equal(service.emulator.state.objects.size, 0);
+      } finally {
+        running.child.stdin!.destroy();
+        await service.close();
+      }
     });
-    try {
-      // A part and a half: the first goes out, then the upload waits on stdin, held open.
-      running.child.stdin!.write(testBytes(PART + PART / 2, 10));
-      await service.until(isPart(0));
-      signal(running, "SIGINT");
-      assert.equal(await running.exit, 130, running.stderr());
-      assert.equal(service.emulator.state.uploads.size, 0);
-      assert.ok(
-        service.seen.some(({ request, status }) => request.method == "DELETE" && status == 204),
-      );
-      assert.match(running.stderr(), /^qingstor-multipart: upload \w+ aborted on the service$/m);
-      assert.equal(service.emulator.state.objects.size, 0);
-    } finally {
-      running.child.stdin!.destroy();
-      await service.close();
-    }
-  });
+  }
 
   it("exits at once on a second Ctrl-C while the abort is under way", TIMEOUT, async () => {
     const service = await serve();

@@ -27,7 +27,8 @@ Run "qingstor-multipart <command> --help" for a command's options.
 Credentials come from QINGSTOR_ACCESS_KEY_ID and QINGSTOR_SECRET_ACCESS_KEY, else from
 ~/.qingstor/config.yaml; the endpoint from --endpoint or --zone, QINGSTOR_ENDPOINT or
 QINGSTOR_ZONE, else the same file.
-Exit codes: 0 done, 1 the service or a file failed, 2 bad arguments, 130 interrupted.`;
+Exit codes: 0 done, 1 the service or a file failed, 2 bad arguments, 130/143/129 stopped by
+SIGINT (Ctrl-C), SIGTERM or SIGHUP.`;
 
 /**
  * Runs one command line: picks the subcommand, prints usage on `--help`,

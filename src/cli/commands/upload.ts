@@ -16,6 +16,7 @@ import { oneLine, plural, print, printable, warn, writeStderr } from "../output.
 import { parsePairs } from "../pairs.ts";
 import { createProgressLine } from "../progress_line.ts";
 import { shellQuote } from "../shell_quote.ts";
+import { onStopSignal, type Stop } from "../stop.ts";
 import { parseTarget } from "../target.ts";
 
 const OPTIONS = {
@@ -37,8 +38,8 @@ const RESUME_FLAGS = ["part-size", "min-part-size", "endpoint", "zone", "config"
 const USAGE = `usage: qingstor-multipart upload <file|-> <bucket>/<key> [options]
 
 Uploads a file, or stdin with -, in parts, with a progress line on stderr, and prints one line
-when done. Ctrl-C aborts the upload on the service before exiting (code 130); a second Ctrl-C
-exits at once.
+when done. Ctrl-C (or SIGTERM, SIGHUP) aborts the upload on the service before exiting (code
+130, 143, 129); a second one exits at once.
 
 options:
   --part-size SIZE        part size: 8MiB, 5MB or bytes (default 8MiB, raised to fit 10,000 parts)
@@ -128,28 +129,28 @@ async function run(args: string[]): Promise<number> {
   let uploadId = values.resume;
   let partsDone = 0;
   let told = false;
-  let interrupted = false;
+  let stopped: Stop | undefined;
   const controller = new AbortController();
-  const interrupt = () => {
-    if (interrupted) {
+  const stop = (by: Stop) => {
+    if (stopped) {
       // The clean-up itself hangs (a dead network, say): the user wants out now.
       if (process.stderr.isTTY) writeStderr("\n");
       warn(
-        `interrupted again, exiting at once${
+        `${by.what} again, exiting at once${
           uploadId ? `; upload ${printable(uploadId)} may be left in progress` : ""
         }`,
       );
-      process.exit(130);
+      process.exit(by.code);
     }
-    interrupted = true;
+    stopped = by;
     progress.note(
-      `interrupted: ${
+      `${by.what}: ${
         keepParts ? "stopping" : "aborting the upload"
-      } (Ctrl-C again to exit at once)`,
+      } (${by.again} again to exit at once)`,
     );
     controller.abort(new Error("Interrupted"));
   };
-  process.on("SIGINT", interrupt);
+  const removeStop = onStopSignal(stop);
   try {
     const result = await upload(client, {
       bucket,
@@ -195,15 +196,15 @@ async function run(args: string[]): Promise<number> {
         // Neither abort nor resume fits an upload that may have become the object.
         warn(`${printable(`${bucket}/${key}`)} may exist now; check before uploading it again`);
       } else tellWhatIsLeft(error.uploadId, error.aborted, error.parts.length);
-      return interrupted ? 130 : 1;
+      return stopped?.code ?? 1;
     }
-    if (!interrupted) throw error;
+    if (!stopped) throw error;
     if (uploadId === undefined) {
       warn("interrupted before the upload started");
     } else tellWhatIsLeft(uploadId, transport.abortedUploads.has(uploadId), partsDone);
-    return 130;
+    return stopped.code;
   } finally {
-    process.off("SIGINT", interrupt);
+    removeStop();
   }
 
   function tellWhatIsLeft(id: string, aborted: boolean, parts: number) {
