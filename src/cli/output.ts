@@ -1,3 +1,4 @@
+import { fstatSync } from "node:fs";
 import process from "node:process";
 
 /** The command's name: the prefix of its own messages, and the first word of printed commands. */
@@ -74,22 +75,80 @@ export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count == 1 ? "" : "s"}`;
 }
 
+const closed = { stdout: false, stderr: false };
+/** Whether stdout and stderr are one pipe (`2>&1 |`), so that either closing closes both. */
+let shared = false;
+const stdoutController = new AbortController();
+
 /**
- * Writes a line to stdout.
+ * Aborts when stdout is closed (its reader went away: `… | head -1`). A
+ * command then ends as if SIGPIPE had stopped it: an upload in progress is
+ * aborted and cleaned up as on Ctrl-C, and the exit code is
+ * {@linkcode STDOUT_CLOSED_EXIT}.
+ */
+export const stdoutClosed: AbortSignal = stdoutController.signal;
+
+/** The exit code when stdout was closed: 128 + SIGPIPE (13), as for a process SIGPIPE ended. */
+export const STDOUT_CLOSED_EXIT = 141;
+
+function close(name: "stdout" | "stderr"): void {
+  closed[name] = true;
+  if (shared) closed.stdout = closed.stderr = true;
+  if (closed.stdout && !stdoutClosed.aborted) stdoutController.abort();
+}
+
+/** A write's callback: an error means that the stream is closed for good. */
+const onWritten = (name: "stdout" | "stderr") => (error?: Error | null) => {
+  if (error) close(name);
+};
+
+/**
+ * Makes a closed stdout or stderr harmless. Node, Deno and Bun ignore
+ * SIGPIPE and report a write to a closed pipe as an `EPIPE` error on the
+ * stream, which, unhandled, ends the process with a stack trace and leaves an
+ * upload in progress on the service. Here a closed stderr only drops what is
+ * written to it after (an upload goes on); a closed stdout aborts
+ * {@linkcode stdoutClosed}. When stdout and stderr are one pipe, either
+ * closing closes both. Any error counts, not only `EPIPE`: a terminal that
+ * hung up answers `EIO`, and nothing more can go there either.
+ */
+export function guardOutput(): void {
+  shared = samePipe();
+  process.stdout.on("error", () => close("stdout"));
+  process.stderr.on("error", () => close("stderr"));
+}
+
+function samePipe(): boolean {
+  try {
+    const out = fstatSync(1);
+    const err = fstatSync(2);
+    return (out.isFIFO() || out.isSocket()) && out.dev == err.dev && out.ino == err.ino;
+  } catch {
+    // A runtime that cannot tell: each stream stands alone.
+    return false;
+  }
+}
+
+/**
+ * Writes a line to stdout, unless it is closed.
  *
  * @param line One line, without line break; control characters are escaped.
  */
 export function print(line: string): void {
-  process.stdout.write(oneLine(line) + "\n");
+  write("stdout", oneLine(line) + "\n");
+}
+
+function write(name: "stdout" | "stderr", text: string): void {
+  if (!closed[name]) process[name].write(text, onWritten(name));
 }
 
 /**
- * Writes text to stderr as given (a progress line's redraw).
+ * Writes text to stderr as given (a progress line's redraw), unless it is closed.
  *
  * @param text The text.
  */
 export function writeStderr(text: string): void {
-  process.stderr.write(text);
+  write("stderr", text);
 }
 
 /**
@@ -104,24 +163,29 @@ export function warn(message: string): void {
 
 /**
  * Prints a block of text as is (a usage, the emulator's variables) to stdout
- * or stderr.
+ * or stderr, unless that stream is closed.
  *
  * @param to Which stream.
  * @param text The text; a line break is added.
  */
 export function printBlock(to: "stdout" | "stderr", text: string): void {
-  process[to].write(text + "\n");
+  write(to, text + "\n");
 }
 
 /**
- * Waits until stdout and stderr have taken what was written to them, so that
- * exiting drops nothing.
+ * Waits until stdout and stderr have taken what was written to them (those
+ * still open), so that exiting drops nothing; a write that failed meanwhile
+ * marks its stream closed.
  */
 export async function flushOutput(): Promise<void> {
   await Promise.all(
-    (["stdout", "stderr"] as const).map((name) =>
-      // The callback comes with an error if the stream closes meanwhile: done either way.
-      new Promise<void>((resolve) => process[name].write("", () => resolve()))
+    (["stdout", "stderr"] as const).filter((name) => !closed[name]).map((name) =>
+      new Promise<void>((resolve) =>
+        process[name].write("", (error?: Error | null) => {
+          onWritten(name)(error);
+          resolve();
+        })
+      )
     ),
   );
 }

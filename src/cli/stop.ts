@@ -1,11 +1,15 @@
 import process from "node:process";
+import { STDOUT_CLOSED_EXIT, stdoutClosed } from "./output.ts";
 
 /** Something from outside that asks a command to stop, and how it is told and exits. */
 export interface Stop {
   /** What happened, for messages: `interrupted`, `terminated (SIGTERM)`, ... */
   what: string;
-  /** How to ask again, for `… again to exit at once`: `Ctrl-C`, `SIGTERM`. */
-  again: string;
+  /**
+   * How to ask again, for `… again to exit at once`: `Ctrl-C`, `SIGTERM`;
+   * absent for what cannot be asked again (stdout closing).
+   */
+  again?: string;
   /** The exit code: 128 + the signal's number, as a shell shows a process a signal ended. */
   code: number;
 }
@@ -41,4 +45,19 @@ export function onStopSignal(handler: (stop: Stop) => void): () => void {
     }
   }
   return () => removers.forEach((remove) => remove());
+}
+
+/**
+ * Calls `handler` once if stdout closes (see `stdoutClosed`) before the
+ * returned function is called: the command is stopped as SIGPIPE would stop
+ * it, exit code 141.
+ *
+ * @param handler Told that stdout closed.
+ * @returns A function that removes the handler.
+ */
+export function onStdoutClosed(handler: (stop: Stop) => void): () => void {
+  const listener = () => handler({ what: "stdout closed", code: STDOUT_CLOSED_EXIT });
+  if (stdoutClosed.aborted) queueMicrotask(listener);
+  else stdoutClosed.addEventListener("abort", listener, { once: true });
+  return () => stdoutClosed.removeEventListener("abort", listener);
 }

@@ -5,7 +5,7 @@ import type { Command } from "../command.ts";
 import { connect, CONNECTION_OPTIONS, CONNECTION_USAGE } from "../connection.ts";
 import { parseDuration } from "../duration.ts";
 import { findUploads, formatUpload } from "../find_uploads.ts";
-import { plural, print, printable, warn } from "../output.ts";
+import { plural, print, printable, stdoutClosed, warn } from "../output.ts";
 import { UsageError } from "../usage_error.ts";
 
 const OPTIONS = {
@@ -65,6 +65,8 @@ async function run(args: string[]): Promise<number> {
   let done = 0;
   let failed = 0;
   for (const upload of uploads) {
+    // Nobody reads what is done any more (`| head -1`): stop, as SIGPIPE would have.
+    if (stdoutClosed.aborted) break;
     if (!dryRun) {
       try {
         await abortMultipartUpload(client, { bucket, key: upload.key, uploadId: upload.uploadId });

@@ -16,7 +16,7 @@ import { oneLine, plural, print, printable, warn, writeStderr } from "../output.
 import { parsePairs } from "../pairs.ts";
 import { createProgressLine } from "../progress_line.ts";
 import { shellQuote } from "../shell_quote.ts";
-import { onStopSignal, type Stop } from "../stop.ts";
+import { onStdoutClosed, onStopSignal, type Stop } from "../stop.ts";
 import { parseTarget } from "../target.ts";
 
 const OPTIONS = {
@@ -133,6 +133,8 @@ async function run(args: string[]): Promise<number> {
   const controller = new AbortController();
   const stop = (by: Stop) => {
     if (stopped) {
+      // Only a signal again means "now"; stdout closing during the clean-up changes nothing.
+      if (!by.again) return;
       // The clean-up itself hangs (a dead network, say): the user wants out now.
       if (process.stderr.isTTY) writeStderr("\n");
       warn(
@@ -144,13 +146,13 @@ async function run(args: string[]): Promise<number> {
     }
     stopped = by;
     progress.note(
-      `${by.what}: ${
-        keepParts ? "stopping" : "aborting the upload"
-      } (${by.again} again to exit at once)`,
+      `${by.what}: ${keepParts ? "stopping" : "aborting the upload"} (${
+        by.again ? `${by.again} again` : "Ctrl-C"
+      } to exit at once)`,
     );
     controller.abort(new Error("Interrupted"));
   };
-  const removeStop = onStopSignal(stop);
+  const removers = [onStopSignal(stop), onStdoutClosed(stop)];
   try {
     const result = await upload(client, {
       bucket,
@@ -204,7 +206,7 @@ async function run(args: string[]): Promise<number> {
     } else tellWhatIsLeft(uploadId, transport.abortedUploads.has(uploadId), partsDone);
     return stopped.code;
   } finally {
-    removeStop();
+    for (const remove of removers) remove();
   }
 
   function tellWhatIsLeft(id: string, aborted: boolean, parts: number) {
