@@ -14,7 +14,7 @@ import {
   TIMEOUT,
 } from "./support/cli.ts";
 
-const { cli, file, start } = cliSandbox();
+const { cli, file, scratch, start } = cliSandbox();
 
 describe("qingstor-multipart upload, interrupted", TIMEOUT, () => {
   for (
@@ -77,12 +77,21 @@ describe("qingstor-multipart upload, interrupted", TIMEOUT, () => {
     async () => {
       const service = await serve();
       const data = testBytes(5 * PART, 12);
-      const path = file("resumable.bin", data);
+      // A name that starts with -: the printed command puts it after --, so it is not an option.
+      file("-resumable.bin", data);
       // Part 0 goes through; the others hang on a slow service until the user gives up.
       service.hold((url) => Number(url.searchParams.get("part_number")) > 0);
       const running = start(
-        ["upload", path, `${bucket}/resumable.bin`, ...SMALL, "--keep-parts-on-error"],
+        [
+          "upload",
+          ...SMALL,
+          "--keep-parts-on-error",
+          "--",
+          "-resumable.bin",
+          `${bucket}/resumable.bin`,
+        ],
         service.env,
+        { cwd: scratch },
       );
       try {
         await running.untilStderr(/parts 1\/5$/m);
@@ -98,13 +107,13 @@ describe("qingstor-multipart upload, interrupted", TIMEOUT, () => {
         const command = /^qingstor-multipart upload .*$/m.exec(running.stderr())![0];
         assert.equal(
           command,
-          `qingstor-multipart upload ${path} ${bucket}/resumable.bin --resume ${upload.uploadId} ` +
-            "--part-size 16KiB --min-part-size 1KiB",
+          `qingstor-multipart upload --resume ${upload.uploadId} ` +
+            `--part-size 16KiB --min-part-size 1KiB -- -resumable.bin ${bucket}/resumable.bin`,
         );
         service.release();
 
         const [, ...args] = command.split(" ");
-        const resumed = await cli(args, service.env);
+        const resumed = await cli(args, service.env, { cwd: scratch });
         assert.equal(resumed.code, 0, resumed.stderr);
         assert.match(resumed.stderr, new RegExp(`^resuming upload id ${upload.uploadId}$`, "m"));
         assert.deepEqual(stored(service.emulator, "resumable.bin").data, data);

@@ -141,6 +141,39 @@ describe("qingstor-multipart upload", TIMEOUT, () => {
     },
   );
   it(
+    "prints the command that aborts an upload it could not abort, with -- before a key that starts with -",
+    TIMEOUT,
+    async () => {
+      const service = await serve({
+        faults: [
+          { operations: ["uploadPart"], status: 403 },
+          { operations: ["abortMultipartUpload"], status: 403, times: 1 },
+        ],
+      });
+      try {
+        const failed = await cli(
+          ["upload", "--", file("dash.bin", testBytes(100)), `${bucket}/-dash`],
+          service.env,
+        );
+        assert.equal(failed.code, 1, failed.stderr);
+        const [upload] = service.emulator.state.uploads.values();
+        assert.match(
+          failed.stderr,
+          /^qingstor-multipart: upload \w+ could not be aborted; abort it with:$/m,
+        );
+        const command = /^qingstor-multipart abort .*$/m.exec(failed.stderr)![0];
+        assert.equal(command, `qingstor-multipart abort -- ${bucket} -dash ${upload.uploadId}`);
+        const [, ...args] = command.split(" ");
+        const aborted = await cli(args, service.env);
+        assert.equal(aborted.code, 0, aborted.stderr);
+        assert.equal(service.emulator.state.uploads.size, 0);
+      } finally {
+        await service.close();
+      }
+    },
+  );
+
+  it(
     "shows a key with control characters JSON-quoted in its messages, each on one line",
     TIMEOUT,
     async () => {

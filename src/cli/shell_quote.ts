@@ -1,4 +1,4 @@
-import { hasControl } from "./output.ts";
+import { hasControl, PROGRAM } from "./output.ts";
 
 /**
  * Quotes one word for a POSIX shell, so that a printed command (the one that
@@ -23,4 +23,17 @@ export function shellQuote(word: string): string {
     } else quoted += char;
   }
   return `$'${quoted}'`;
+}
+
+/**
+ * A command line of this program, ready to paste: the subcommand and its
+ * options, then `--`, then the positional arguments, so that a file or key
+ * that starts with `-` is never read as an option.
+ *
+ * @param words The subcommand, then its options and their values.
+ * @param positionals The positional arguments.
+ * @returns The command, each word quoted as needed.
+ */
+export function shellCommand(words: string[], positionals: string[]): string {
+  return [PROGRAM, ...words, "--", ...positionals].map(shellQuote).join(" ");
 }

@@ -20,12 +20,12 @@ import {
 } from "../../src/testing/mod.ts";
 import { CREDENTIALS } from "./harness.ts";
 
-/** The CLI under the runtime running the tests; the working directory is the repository root. */
+/** The CLI under the runtime running the tests (which run in the repository's root). */
 export const CLI = "Deno" in globalThis
-  ? [process.execPath, "run", "-A", "src/cli/main.ts"]
+  ? [process.execPath, "run", "-A", join(process.cwd(), "src/cli/main.ts")]
   : process.versions.bun
-  ? [process.execPath, "src/cli/main.ts"]
-  : [process.execPath, "build/node/src/cli/main.js"];
+  ? [process.execPath, join(process.cwd(), "src/cli/main.ts")]
+  : [process.execPath, join(process.cwd(), "build/node/src/cli/main.js")];
 
 export const TIMEOUT = { timeout: 60_000 };
 export const bucket = "mybucket";
@@ -44,6 +44,12 @@ export interface Running {
   untilStdout(pattern: RegExp): Promise<RegExpExecArray>;
   /** Resolves when stderr matches, or rejects if the process exits first. */
   untilStderr(pattern: RegExp): Promise<RegExpExecArray>;
+}
+
+/** How to run the CLI: another command line (the CLI in a shell), another working directory. */
+export interface RunOptions {
+  command?: string[];
+  cwd?: string;
 }
 
 /** What a finished CLI run printed, and its exit code. */
@@ -99,11 +105,11 @@ export function cliSandbox() {
   function start(
     args: string[],
     variables: Record<string, string> = {},
-    options: { command?: string[]; stdin?: "pipe" | "ignore" } = {},
+    options: RunOptions & { stdin?: "pipe" | "ignore" } = {},
   ): Running {
     const [program, ...rest] = options.command ?? CLI;
     const child = spawn(program, [...rest, ...args], {
-      cwd: process.cwd(),
+      cwd: options.cwd ?? process.cwd(),
       env: environment(variables),
       stdio: [options.stdin ?? "ignore", "pipe", "pipe"],
     });
@@ -153,9 +159,9 @@ export function cliSandbox() {
   async function cli(
     args: string[],
     variables: Record<string, string> = {},
-    command?: string[],
+    options: RunOptions = {},
   ): Promise<Ran> {
-    const running = start(args, variables, { command });
+    const running = start(args, variables, options);
     const code = await running.exit;
     return { code, stdout: running.stdout(), stderr: running.stderr() };
   }

@@ -15,7 +15,7 @@ import { openFileBody } from "../file_body.ts";
 import { oneLine, plural, print, printable, warn, writeStderr } from "../output.ts";
 import { parsePairs } from "../pairs.ts";
 import { createProgressLine } from "../progress_line.ts";
-import { shellQuote } from "../shell_quote.ts";
+import { shellCommand } from "../shell_quote.ts";
 import { onStdoutClosed, onStopSignal, type Stop } from "../stop.ts";
 import { parseTarget } from "../target.ts";
 
@@ -95,17 +95,14 @@ async function run(args: string[]): Promise<number> {
   const keepParts = !!values["keep-parts-on-error"] || resuming;
 
   const resumeCommand = (uploadId: string) =>
-    [
-      "qingstor-multipart",
+    shellCommand([
       "upload",
-      source,
-      target,
       "--resume",
       uploadId,
       ...RESUME_FLAGS.flatMap((flag) =>
         values[flag] === undefined ? [] : [`--${flag}`, values[flag]]
       ),
-    ].map(shellQuote).join(" ") + (fromStdin ? "   # with the same bytes on stdin" : "");
+    ], [source, target]) + (fromStdin ? "   # with the same bytes on stdin" : "");
 
   const progress = createProgressLine({
     tty: !!process.stderr.isTTY,
@@ -217,9 +214,7 @@ async function run(args: string[]): Promise<number> {
       writeStderr(resumeCommand(id) + "\n");
     } else {
       warn(`${upload} could not be aborted; abort it with:`);
-      writeStderr(
-        ["qingstor-multipart", "abort", bucket, key, id].map(shellQuote).join(" ") + "\n",
-      );
+      writeStderr(shellCommand(["abort"], [bucket, key, id]) + "\n");
     }
   }
 }
