@@ -4,11 +4,15 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { expectPositionals, parseCommand, parseWholeNumber } from "../src/cli/args.ts";
 import { formatBytes, parseByteSize } from "../src/cli/byte_size.ts";
 import { resolveConnection } from "../src/cli/connection.ts";
 import { contentTypeFor } from "../src/cli/content_type.ts";
+import { openFileBody } from "../src/cli/file_body.ts";
 import { formatDuration, parseDuration } from "../src/cli/duration.ts";
 import { jsonText, oneLine, plural, printable } from "../src/cli/output.ts";
 import { parsePairs } from "../src/cli/pairs.ts";
@@ -350,5 +354,30 @@ describe("cli progress line", () => {
     assert.ok(written.at(-1)!.startsWith(REDRAW));
     assert.match(written.at(-1)!.slice(REDRAW.length), /^100 B \/ 100 B {2}100% .*parts 10\/10\n$/);
     assert.equal(time.pending(), 0);
+  });
+});
+
+describe("cli file body", () => {
+  it("reads any slice of the file from its offset, and refuses a file changed since it was opened", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "qingstor-file-body-"));
+    try {
+      const path = join(folder, "data.bin");
+      const data = new Uint8Array(10_000).map((_, i) => i % 251);
+      writeFileSync(path, data);
+      const { body, size } = await openFileBody(path);
+      assert.equal(size, 10_000);
+      assert.ok(body instanceof Blob);
+      assert.equal(body.size, 10_000);
+      const read = async (blob: Blob) => new Uint8Array(await blob.arrayBuffer());
+      assert.deepEqual(await read(body.slice(4096, 8192)), data.subarray(4096, 8192));
+      assert.deepEqual(await read(body.slice(9000)), data.subarray(9000));
+      assert.deepEqual(await read(body.slice(-100, -50)), data.subarray(9900, 9950));
+      assert.deepEqual(await read(body.slice(100, 200).slice(10, 20)), data.subarray(110, 120));
+      assert.equal(body.slice(500, 100).size, 0);
+      appendFileSync(path, "more");
+      await assert.rejects(read(body.slice(0, 10)), /data\.bin changed while it was read/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

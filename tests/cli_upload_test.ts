@@ -1,6 +1,9 @@
 /** `qingstor-multipart upload`: files and stdin, what is sent, and failures reported. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { truncateSync } from "node:fs";
+import process from "node:process";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
 import {
   bucket,
@@ -140,6 +143,39 @@ describe("qingstor-multipart upload", TIMEOUT, () => {
       }
     },
   );
+  it(
+    "reads a file part by part: a 512 MiB file never has its size in memory",
+    TIMEOUT,
+    async (t) => {
+      // Peak RSS as Linux counts it, read by a child (the test runtimes may not read /proc).
+      const peak = (pid: number) => {
+        const status = spawnSync("cat", [`/proc/${pid}/status`], { encoding: "utf8" });
+        const kib = /^VmHWM:\s*(\d+) kB$/m.exec(status.stdout ?? "")?.[1];
+        return kib === undefined ? undefined : Number(kib) * 1024;
+      };
+      if (peak(process.pid) === undefined) return t.skip("no /proc/<pid>/status here");
+      // Digest storage keeps no bytes, so the test process holds none either.
+      const service = await serve({ storage: "digest" });
+      const size = 512 * 2 ** 20;
+      const path = file("sparse.bin", new Uint8Array(0));
+      truncateSync(path, size);
+      // Complete waits until the child's peak is read: every part has been read and sent by then.
+      service.hold((url, request) => request.method == "POST" && url.searchParams.has("upload_id"));
+      const running = start(["upload", path, `${bucket}/sparse.bin`], service.env);
+      try {
+        await service.until(({ request, status }) => request.method == "POST" && status == 0);
+        const rss = peak(running.child.pid!);
+        assert.ok(rss !== undefined && rss < size, `peak RSS ${rss} bytes for a ${size}-byte file`);
+        service.release();
+        assert.equal(await running.exit, 0, running.stderr());
+        assert.equal(stored(service.emulator, "sparse.bin").size, size);
+      } finally {
+        running.child.kill("SIGKILL");
+        await service.close();
+      }
+    },
+  );
+
   it(
     "prints the command that aborts an upload it could not abort, with -- before a key that starts with -",
     TIMEOUT,
