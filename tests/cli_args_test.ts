@@ -75,8 +75,8 @@ describe("cli values", () => {
   });
 
   it("reads name=value pairs, whole numbers, and bucket/key targets", () => {
-    assert.deepEqual(parsePairs(["a=1", "b=x=y", "a=2"], "--meta"), { a: "2", b: "x=y" });
-    assert.deepEqual(parsePairs(["uploads", "limit=5"], "--query", true), {
+    assert.deepEqual({ ...parsePairs(["a=1", "b=x=y", "a=2"], "--meta") }, { a: "2", b: "x=y" });
+    assert.deepEqual({ ...parsePairs(["uploads", "limit=5"], "--query", true) }, {
       uploads: "",
       limit: "5",
     });
@@ -85,6 +85,13 @@ describe("cli values", () => {
       /^--meta: expected name=value, received "novalue"/,
     );
     refused(() => parsePairs(["=x"], "--query", true), /^--query: /);
+    // Every name is an own property, __proto__ included, and nothing is inherited.
+    const odd = parsePairs(["__proto__=x", "constructor=y", "toString"], "--query", true);
+    assert.deepEqual(Object.entries(odd), [["__proto__", "x"], ["constructor", "y"], [
+      "toString",
+      "",
+    ]]);
+    assert.equal(parsePairs([], "--meta").constructor, undefined);
     assert.equal(parseWholeNumber("8", "--concurrency"), 8);
     refused(
       () => parseWholeNumber("8.5", "--concurrency"),
@@ -127,6 +134,10 @@ describe("cli values", () => {
     assert.equal(contentTypeFor(".bashrc"), "application/octet-stream");
     assert.equal(contentTypeFor("dir.d/README"), "application/octet-stream");
     assert.equal(contentTypeFor("data.parquet"), "application/octet-stream");
+    // Names of Object.prototype's properties are extensions like any other.
+    for (const name of ["x.constructor", "x.__proto__", "x.toString", "x.hasOwnProperty"]) {
+      assert.equal(contentTypeFor(name), "application/octet-stream", name);
+    }
   });
 
   it("quotes words for a shell only when they need it", () => {
@@ -176,7 +187,7 @@ describe("cli config file and connection", () => {
         "url: http://x/#frag",
       ].join("\r\n"),
     );
-    assert.deepEqual(settings, {
+    assert.deepEqual({ ...settings }, {
       access_key_id: "AKID",
       secret_access_key: "se#cret",
       host: "qingstor.com",
@@ -185,6 +196,10 @@ describe("cli config file and connection", () => {
       empty: "",
       url: "http://x/#frag",
     });
+    const odd = parseConfig("__proto__: x\nconstructor: y\n");
+    assert.deepEqual(Object.entries(odd), [["__proto__", "x"], ["constructor", "y"]]);
+    assert.equal(parseConfig("").host, undefined);
+    assert.equal(parseConfig("").toString, undefined);
   });
 
   const file = {

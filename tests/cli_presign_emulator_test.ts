@@ -55,6 +55,13 @@ describe("qingstor-multipart presign", TIMEOUT, () => {
           parts: [{ partNumber: 0 }],
         });
         const get = await cli(["presign", "GET", `${bucket}/${target.key}`], service.env);
+        // A query parameter by any name, __proto__ included, is signed into the URL.
+        const odd = await cli(
+          ["presign", "GET", `${bucket}/${target.key}`, "--query", "__proto__=x"],
+          service.env,
+        );
+        assert.equal(odd.code, 0, odd.stderr);
+        assert.equal(new URL(odd.stdout.trim()).searchParams.get("__proto__"), "x");
         assert.equal(get.code, 0, get.stderr);
         const object = await fetch(get.stdout.trim());
         assert.equal(object.status, 200);

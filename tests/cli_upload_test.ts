@@ -121,6 +121,30 @@ describe("qingstor-multipart upload", TIMEOUT, () => {
   );
 
   it(
+    "takes files named x.constructor or x.__proto__, and --meta __proto__=x, as any other",
+    TIMEOUT,
+    async () => {
+      const service = await serve();
+      try {
+        for (const name of ["x.constructor", "x.__proto__"]) {
+          const result = await cli(
+            ["upload", file(name, testBytes(10)), `${bucket}/${name}`, "--meta", "__proto__=v"],
+            service.env,
+          );
+          assert.equal(result.code, 0, result.stderr);
+          assert.equal(stored(service.emulator, name).contentType, "application/octet-stream");
+          const initiate = service.seen.findLast(({ request, url }) =>
+            request.method == "POST" && url.searchParams.has("uploads")
+          )!;
+          assert.equal(initiate.request.headers.get("x-qs-meta-__proto__"), "v");
+        }
+      } finally {
+        await service.close();
+      }
+    },
+  );
+
+  it(
     "reports a failed part on one line with its code and request id, and exits 1",
     TIMEOUT,
     async () => {

@@ -74,7 +74,10 @@ function report(error: unknown, command: Command): number {
   }
   if (error instanceof ValidationError) {
     // Named as the user wrote it: --part-size rather than partSize.
-    const argument = command.arguments?.[error.parameter] ?? error.parameter;
+    const names = command.arguments ?? {};
+    const argument = Object.hasOwn(names, error.parameter)
+      ? names[error.parameter]
+      : error.parameter;
     warn(`${argument}: ${error.message}`);
     return 2;
   }
