@@ -43,6 +43,13 @@ describe("qingstor-multipart arguments and errors", TIMEOUT, () => {
         "upload",
       ],
       [["list", bucket, "--older-than", "7x"], /^qingstor-multipart: --older-than: .*"7x"/, "list"],
+      ...["--meta=a=b", "--content-type=text/plain", "--storage-class=STANDARD"].map((
+        flag,
+      ): [string[], RegExp, string] => [
+        ["upload", path, `${bucket}/k`, "--resume", "00000001abc", flag],
+        new RegExp(`^qingstor-multipart: ${flag.split("=")[0]} cannot be used with --resume: `),
+        "upload",
+      ]),
       [["list", bucket, "--bogus"], /^qingstor-multipart: unknown option --bogus$/m, "list"],
       [["list", bucket, "--prefix"], /^qingstor-multipart: --prefix needs a value/, "list"],
       [

@@ -18,6 +18,7 @@ import { createProgressLine } from "../progress_line.ts";
 import { shellCommand } from "../shell_quote.ts";
 import { onStdoutClosed, onStopSignal, type Stop } from "../stop.ts";
 import { parseTarget } from "../target.ts";
+import { UsageError } from "../usage_error.ts";
 
 const OPTIONS = {
   "part-size": { type: "string" },
@@ -49,7 +50,8 @@ options:
   --meta NAME=VALUE       user metadata, sent as x-qs-meta-NAME; repeatable
   --no-md5                send no Content-MD5 with the parts
   --resume UPLOAD_ID      resume an upload: parts already there that match are not sent again;
-                          parts are kept on failure, as with --keep-parts-on-error
+                          parts are kept on failure, as with --keep-parts-on-error; not with
+                          --meta, --content-type, --storage-class, which are set at the start
   --keep-parts-on-error   on failure or Ctrl-C, keep the parts and print the resume command
   --min-part-size SIZE    the smallest part the service takes (default 4MiB; lower only for an
                           emulator started with a lower one)
@@ -86,12 +88,23 @@ async function run(args: string[]): Promise<number> {
   const minPartSize = parseByteSize(values["min-part-size"], "--min-part-size");
   const concurrency = parseWholeNumber(values.concurrency, "--concurrency");
   const metadata = parsePairs(values.meta, "--meta");
+  const resuming = values.resume !== undefined;
+  if (resuming) {
+    // Set once, when an upload starts: a resume could only ignore them.
+    for (const flag of ["meta", "content-type", "storage-class"] as const) {
+      if (values[flag] !== undefined) {
+        throw new UsageError(
+          `--${flag} cannot be used with --resume: it is set when an upload starts`,
+        );
+      }
+    }
+  }
   const fromStdin = source == "-";
   const { body, size } = fromStdin
     ? { body: process.stdin, size: undefined }
     : await openFileBody(source);
-  const contentType = values["content-type"] ?? (fromStdin ? undefined : contentTypeFor(source));
-  const resuming = values.resume !== undefined;
+  const contentType = values["content-type"] ??
+    (fromStdin || resuming ? undefined : contentTypeFor(source));
   const keepParts = !!values["keep-parts-on-error"] || resuming;
 
   const resumeCommand = (uploadId: string) =>
