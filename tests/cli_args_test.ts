@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { expectPositionals, parseCommand, parseWholeNumber } from "../src/cli/args.ts";
 import { formatBytes, parseByteSize } from "../src/cli/byte_size.ts";
-import { resolveConnection } from "../src/cli/connection.ts";
+import { endpointFromConfig, resolveConnection } from "../src/cli/connection.ts";
 import { contentTypeFor } from "../src/cli/content_type.ts";
 import { openFileBody } from "../src/cli/file_body.ts";
 import { formatDuration, parseDuration } from "../src/cli/duration.ts";
@@ -266,7 +266,61 @@ describe("cli config file and connection", () => {
       () => resolveConnection({ zone: "z" }, {}, { path: "f", settings: { access_key_id: "k" } }),
       /^secret_access_key in f is missing/,
     );
-    refused(() => resolveConnection({}, {}), /^no endpoint: /);
+    refused(
+      () => resolveConnection({}, {}),
+      /^no endpoint: .* put host or zone in ~\/\.qingstor\/config\.yaml$/,
+    );
+    // The file it names is the one consulted, and why it could not be read.
+    refused(
+      () =>
+        resolveConnection({}, {}, { path: "/etc/q.yaml", unreadable: "EISDIR: illegal operation" }),
+      /^no endpoint: .* in \/etc\/q\.yaml \(which cannot be read: EISDIR: illegal operation\)$/,
+    );
+    refused(
+      () => resolveConnection({ endpoint: "" }, {}),
+      /^--endpoint: expected a URL .* received ""$/,
+    );
+    refused(() => resolveConnection({ zone: "" }, {}), /^--zone: expected a zone .* received ""$/);
+  });
+
+  it("builds an endpoint from the file's host as the official tools do, with the zone in front of names only", () => {
+    const endpoint = (settings: Record<string, string>) => endpointFromConfig(settings, "c");
+    assert.equal(
+      endpoint({ host: "qingstor.com", port: "443", zone: "pek3a" }),
+      "https://pek3a.qingstor.com:443",
+    );
+    // A port in host; an address or localhost takes no zone in front.
+    assert.equal(
+      endpoint({ host: "127.0.0.1:9000", protocol: "http", zone: "pek3a" }),
+      "http://127.0.0.1:9000",
+    );
+    assert.equal(
+      endpoint({ host: "127.0.0.1:9000", port: "9000", zone: "z" }),
+      "https://127.0.0.1:9000",
+    );
+    assert.equal(
+      endpoint({ host: "[::1]:9000", protocol: "http", zone: "z" }),
+      "http://[::1]:9000",
+    );
+    assert.equal(
+      endpoint({ host: "LOCALHOST", port: "9000", zone: "z" }),
+      "https://LOCALHOST:9000",
+    );
+    // A private deployment's own name, with no zone, is used as given.
+    assert.equal(endpoint({ host: "s3.example.internal" }), "https://s3.example.internal");
+    // The public service's host alone serves no bucket.
+    refused(
+      () => endpoint({ host: "qingstor.com", port: "443" }),
+      /^host qingstor\.com in c needs the bucket's zone: give --zone/,
+    );
+    refused(() => endpoint({ host: "QingStor.com." }), /needs the bucket's zone/);
+    refused(
+      () => endpoint({ host: "127.0.0.1:9000", port: "9001" }),
+      /^host in c has port 9000, but port in c is 9001$/,
+    );
+    for (const host of ["http://qingstor.com", "a b", "127.0.0.1:x", "[::1"]) {
+      refused(() => endpoint({ host }), /^host in c: expected a host name or address/);
+    }
   });
 });
 

@@ -258,8 +258,63 @@ describe("qingstor-multipart connection settings", TIMEOUT, () => {
         const missing = await cli(["list", bucket, "--config", join(scratch, "nope.yaml")]);
         assert.equal(missing.code, 2);
         assert.match(missing.stderr, /^qingstor-multipart: --config: cannot read /);
+
+        // A port in host, with a zone, as some write it: no zone goes in front of an address.
+        const portInHost = join(scratch, "port-in-host.yaml");
+        writeFileSync(portInHost, `host: 127.0.0.1:${port}\nprotocol: http\nzone: pek3a\n`);
+        const withPort = await cli(["list", bucket, "--config", portInHost], service.env);
+        assert.equal(withPort.code, 0, withPort.stderr);
+        // The official tools' default host, with no zone, names no bucket's endpoint.
+        const official = join(scratch, "official.yaml");
+        writeFileSync(official, "host: qingstor.com\nport: 443\nprotocol: https\n");
+        const noZone = await cli(["list", bucket, "--config", official]);
+        assert.equal(noZone.code, 2);
+        assert.match(
+          noZone.stderr,
+          /^qingstor-multipart: host qingstor\.com in \S+official\.yaml needs the bucket's zone: give --zone/,
+        );
+        // --config names the file consulted in "no endpoint".
+        const empty = join(scratch, "empty.yaml");
+        writeFileSync(empty, "# nothing\n");
+        const nowhere = await cli(["list", bucket, "--config", empty]);
+        assert.equal(nowhere.code, 2);
+        assert.match(nowhere.stderr, /put host or zone in \S+empty\.yaml\n/);
       } finally {
         rmSync(folder, { recursive: true, force: true });
+        await service.close();
+      }
+    },
+  );
+
+  it(
+    "needs the default config file only if it is needed: unreadable, it is an error or a warning",
+    TIMEOUT,
+    async () => {
+      const service = await serve();
+      // A folder where the file would be: it exists, but cannot be read.
+      const folder = join(home, ".qingstor", "config.yaml");
+      mkdirSync(folder, { recursive: true });
+      try {
+        const listed = await cli(["list", bucket], service.env);
+        assert.equal(listed.code, 0, listed.stderr);
+        assert.equal(listed.stderr, "no uploads in progress\n");
+        // Only the credentials could have come from it: a warning, then anonymous requests.
+        const anonymous = await cli(["list", bucket], { QINGSTOR_ENDPOINT: service.server.url });
+        assert.equal(anonymous.code, 1);
+        assert.match(
+          anonymous.stderr,
+          /^qingstor-multipart: cannot read \S+config\.yaml: .*; without its credentials, requests are anonymous$/m,
+        );
+        assert.match(anonymous.stderr, /permission_denied/);
+        // The endpoint had to come from it.
+        const nowhere = await cli(["list", bucket]);
+        assert.equal(nowhere.code, 2);
+        assert.match(
+          nowhere.stderr,
+          /^qingstor-multipart: no endpoint: .* put host or zone in \S+\.qingstor\/config\.yaml \(which cannot be read: /,
+        );
+      } finally {
+        rmSync(join(home, ".qingstor"), { recursive: true, force: true });
         await service.close();
       }
     },
