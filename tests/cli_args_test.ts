@@ -4,18 +4,24 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { expectPositionals, parseCommand, parseWholeNumber } from "../src/cli/args.ts";
 import { formatBytes, parseByteSize } from "../src/cli/byte_size.ts";
-import { resolveConnection } from "../src/cli/connection.ts";
+import { endpointFromConfig, resolveConnection } from "../src/cli/connection.ts";
 import { contentTypeFor } from "../src/cli/content_type.ts";
+import { openFileBody } from "../src/cli/file_body.ts";
 import { formatDuration, parseDuration } from "../src/cli/duration.ts";
+import { jsonText, oneLine, plural, printable } from "../src/cli/output.ts";
 import { parsePairs } from "../src/cli/pairs.ts";
 import { parseConfig } from "../src/cli/parse_config.ts";
 import { createProgressLine, formatProgress } from "../src/cli/progress_line.ts";
 import { shellQuote } from "../src/cli/shell_quote.ts";
 import { parseTarget } from "../src/cli/target.ts";
 import { UsageError } from "../src/cli/usage_error.ts";
+import { hasRawControl } from "./support/cli.ts";
 
 /** Asserts a UsageError whose message starts with the argument it names. */
 function refused(run: () => unknown, message: RegExp): void {
@@ -69,8 +75,8 @@ describe("cli values", () => {
   });
 
   it("reads name=value pairs, whole numbers, and bucket/key targets", () => {
-    assert.deepEqual(parsePairs(["a=1", "b=x=y", "a=2"], "--meta"), { a: "2", b: "x=y" });
-    assert.deepEqual(parsePairs(["uploads", "limit=5"], "--query", true), {
+    assert.deepEqual({ ...parsePairs(["a=1", "b=x=y", "a=2"], "--meta") }, { a: "2", b: "x=y" });
+    assert.deepEqual({ ...parsePairs(["uploads", "limit=5"], "--query", true) }, {
       uploads: "",
       limit: "5",
     });
@@ -79,6 +85,13 @@ describe("cli values", () => {
       /^--meta: expected name=value, received "novalue"/,
     );
     refused(() => parsePairs(["=x"], "--query", true), /^--query: /);
+    // Every name is an own property, __proto__ included, and nothing is inherited.
+    const odd = parsePairs(["__proto__=x", "constructor=y", "toString"], "--query", true);
+    assert.deepEqual(Object.entries(odd), [["__proto__", "x"], ["constructor", "y"], [
+      "toString",
+      "",
+    ]]);
+    assert.equal(parsePairs([], "--meta").constructor, undefined);
     assert.equal(parseWholeNumber("8", "--concurrency"), 8);
     refused(
       () => parseWholeNumber("8.5", "--concurrency"),
@@ -121,6 +134,10 @@ describe("cli values", () => {
     assert.equal(contentTypeFor(".bashrc"), "application/octet-stream");
     assert.equal(contentTypeFor("dir.d/README"), "application/octet-stream");
     assert.equal(contentTypeFor("data.parquet"), "application/octet-stream");
+    // Names of Object.prototype's properties are extensions like any other.
+    for (const name of ["x.constructor", "x.__proto__", "x.toString", "x.hasOwnProperty"]) {
+      assert.equal(contentTypeFor(name), "application/octet-stream", name);
+    }
   });
 
   it("quotes words for a shell only when they need it", () => {
@@ -128,6 +145,29 @@ describe("cli values", () => {
     assert.equal(shellQuote("my file.bin"), "'my file.bin'");
     assert.equal(shellQuote("it's $HOME"), `'it'\\''s $HOME'`);
     assert.equal(shellQuote(""), "''");
+    // Control characters as UTF-8 bytes in $'…', so the command stays one pasteable line.
+    assert.equal(shellQuote("a\nb"), "$'a\\x0ab'");
+    assert.equal(shellQuote("it's\x1b[31m\\"), "$'it\\'s\\x1b[31m\\\\'");
+    assert.equal(shellQuote("c1\u009b"), "$'c1\\xc2\\x9b'");
+  });
+
+  it("shows values with control characters JSON-quoted, and messages on one line", () => {
+    assert.equal(printable("photos/a b.png"), "photos/a b.png");
+    assert.equal(printable("évian/日本"), "évian/日本");
+    assert.equal(printable("a\x1b[2Jb\rc\nd"), '"a\\u001b[2Jb\\rc\\nd"');
+    assert.equal(printable("del\x7f c1\u0085\u009b"), '"del\\u007f c1\\u0085\\u009b"');
+    // A plain value never looks like a quoted one.
+    assert.equal(printable('"quoted"'), '"\\"quoted\\""');
+    for (const value of ["a\x1b[2Jb\rc\nd", "del\x7f c1\u0085\u009b", '"quoted"']) {
+      assert.equal(JSON.parse(printable(value)), value);
+    }
+    assert.equal(oneLine("Uploading a\nb\x1b[31m failed"), "Uploading a\\nb\\u001b[31m failed");
+    // JSON output: DEL and C1 escaped as well, and the value reads back the same.
+    const json = jsonText([{ key: "k\x7f\u009b\n" }]);
+    assert.ok(!hasRawControl(json), json);
+    assert.deepEqual(JSON.parse(json), [{ key: "k\x7f\u009b\n" }]);
+    assert.equal(plural(1, "part"), "1 part");
+    assert.equal(plural(0, "part"), "0 parts");
   });
 });
 
@@ -147,7 +187,7 @@ describe("cli config file and connection", () => {
         "url: http://x/#frag",
       ].join("\r\n"),
     );
-    assert.deepEqual(settings, {
+    assert.deepEqual({ ...settings }, {
       access_key_id: "AKID",
       secret_access_key: "se#cret",
       host: "qingstor.com",
@@ -156,6 +196,10 @@ describe("cli config file and connection", () => {
       empty: "",
       url: "http://x/#frag",
     });
+    const odd = parseConfig("__proto__: x\nconstructor: y\n");
+    assert.deepEqual(Object.entries(odd), [["__proto__", "x"], ["constructor", "y"]]);
+    assert.equal(parseConfig("").host, undefined);
+    assert.equal(parseConfig("").toString, undefined);
   });
 
   const file = {
@@ -222,7 +266,61 @@ describe("cli config file and connection", () => {
       () => resolveConnection({ zone: "z" }, {}, { path: "f", settings: { access_key_id: "k" } }),
       /^secret_access_key in f is missing/,
     );
-    refused(() => resolveConnection({}, {}), /^no endpoint: /);
+    refused(
+      () => resolveConnection({}, {}),
+      /^no endpoint: .* put host or zone in ~\/\.qingstor\/config\.yaml$/,
+    );
+    // The file it names is the one consulted, and why it could not be read.
+    refused(
+      () =>
+        resolveConnection({}, {}, { path: "/etc/q.yaml", unreadable: "EISDIR: illegal operation" }),
+      /^no endpoint: .* in \/etc\/q\.yaml \(which cannot be read: EISDIR: illegal operation\)$/,
+    );
+    refused(
+      () => resolveConnection({ endpoint: "" }, {}),
+      /^--endpoint: expected a URL .* received ""$/,
+    );
+    refused(() => resolveConnection({ zone: "" }, {}), /^--zone: expected a zone .* received ""$/);
+  });
+
+  it("builds an endpoint from the file's host as the official tools do, with the zone in front of names only", () => {
+    const endpoint = (settings: Record<string, string>) => endpointFromConfig(settings, "c");
+    assert.equal(
+      endpoint({ host: "qingstor.com", port: "443", zone: "pek3a" }),
+      "https://pek3a.qingstor.com:443",
+    );
+    // A port in host; an address or localhost takes no zone in front.
+    assert.equal(
+      endpoint({ host: "127.0.0.1:9000", protocol: "http", zone: "pek3a" }),
+      "http://127.0.0.1:9000",
+    );
+    assert.equal(
+      endpoint({ host: "127.0.0.1:9000", port: "9000", zone: "z" }),
+      "https://127.0.0.1:9000",
+    );
+    assert.equal(
+      endpoint({ host: "[::1]:9000", protocol: "http", zone: "z" }),
+      "http://[::1]:9000",
+    );
+    assert.equal(
+      endpoint({ host: "LOCALHOST", port: "9000", zone: "z" }),
+      "https://LOCALHOST:9000",
+    );
+    // A private deployment's own name, with no zone, is used as given.
+    assert.equal(endpoint({ host: "s3.example.internal" }), "https://s3.example.internal");
+    // The public service's host alone serves no bucket.
+    refused(
+      () => endpoint({ host: "qingstor.com", port: "443" }),
+      /^host qingstor\.com in c needs the bucket's zone: give --zone/,
+    );
+    refused(() => endpoint({ host: "QingStor.com." }), /needs the bucket's zone/);
+    refused(
+      () => endpoint({ host: "127.0.0.1:9000", port: "9001" }),
+      /^host in c has port 9000, but port in c is 9001$/,
+    );
+    for (const host of ["http://qingstor.com", "a b", "127.0.0.1:x", "[::1"]) {
+      refused(() => endpoint({ host }), /^host in c: expected a host name or address/);
+    }
   });
 });
 
@@ -325,5 +423,30 @@ describe("cli progress line", () => {
     assert.ok(written.at(-1)!.startsWith(REDRAW));
     assert.match(written.at(-1)!.slice(REDRAW.length), /^100 B \/ 100 B {2}100% .*parts 10\/10\n$/);
     assert.equal(time.pending(), 0);
+  });
+});
+
+describe("cli file body", () => {
+  it("reads any slice of the file from its offset, and refuses a file changed since it was opened", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "qingstor-file-body-"));
+    try {
+      const path = join(folder, "data.bin");
+      const data = new Uint8Array(10_000).map((_, i) => i % 251);
+      writeFileSync(path, data);
+      const { body, size } = await openFileBody(path);
+      assert.equal(size, 10_000);
+      assert.ok(body instanceof Blob);
+      assert.equal(body.size, 10_000);
+      const read = async (blob: Blob) => new Uint8Array(await blob.arrayBuffer());
+      assert.deepEqual(await read(body.slice(4096, 8192)), data.subarray(4096, 8192));
+      assert.deepEqual(await read(body.slice(9000)), data.subarray(9000));
+      assert.deepEqual(await read(body.slice(-100, -50)), data.subarray(9900, 9950));
+      assert.deepEqual(await read(body.slice(100, 200).slice(10, 20)), data.subarray(110, 120));
+      assert.equal(body.slice(500, 100).size, 0);
+      appendFileSync(path, "more");
+      await assert.rejects(read(body.slice(0, 10)), /data\.bin changed while it was read/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -285,6 +285,37 @@ describe("upload()", () => {
       assert.equal(emulator.state.uploads.size, 0);
     }));
 
+  it("refuses a Blob whose slices read short (a file truncated mid-upload), last part included", () =>
+    withEmulator({ minPartSize: partSize }, async ({ client, emulator }) => {
+      /** Claims `data`'s size, but its bytes end at `cut`, as a File truncated on disk reads in Bun. */
+      class TruncatedBlob extends Blob {
+        constructor(readonly data: Uint8Array<ArrayBuffer>, readonly cut: number) {
+          super([]);
+        }
+        override get size() {
+          return this.data.length;
+        }
+        override slice(start = 0, end = this.size): Blob {
+          return new Blob([this.data.slice(Math.min(start, this.cut), Math.min(end, this.cut))]);
+        }
+      }
+      const data = testBytes(4 * partSize + 100, 31);
+      // Cut in the middle (the next parts read empty), and in the last part only.
+      for (const cut of [2 * partSize + 10, 4 * partSize + 50]) {
+        const error = await upload(client(), {
+          bucket,
+          key: `truncated-${cut}`,
+          body: new TruncatedBlob(data, cut),
+          ...sizing,
+        }).catch((e) => e);
+        assert.ok(error instanceof SourceError, String(error));
+        assert.match(error.message, /read as \d+ bytes, not \d+: the Blob changed/);
+        assert.equal(error.aborted, true);
+        assert.equal(emulator.state.objects.size, 0, String(cut));
+        assert.equal(emulator.state.uploads.size, 0);
+      }
+    }));
+
   it("keeps the parts with leavePartsOnError, then resumes sending only the missing ones", () =>
     withEmulator({ minPartSize: partSize }, async ({ client, emulator }) => {
       const data = testBytes(8 * partSize + 100, 77);

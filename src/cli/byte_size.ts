@@ -26,7 +26,8 @@ const UNITS: Record<string, number> = {
 export function parseByteSize(text: string | undefined, argument: string): number | undefined {
   if (text === undefined) return undefined;
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
-  const unit = match && UNITS[match[2].toLowerCase()];
+  const unit = match && Object.hasOwn(UNITS, match[2].toLowerCase()) &&
+    UNITS[match[2].toLowerCase()];
   const bytes = unit ? Number(match![1]) * unit : NaN;
   if (!Number.isSafeInteger(bytes)) {
     throw new UsageError(

@@ -3,7 +3,7 @@
  * is worse than none, and `--content-type` covers the rest. Text types carry
  * no charset, as the file's encoding is not known.
  */
-const TYPES: Record<string, string> = {
+const TYPES = new Map(Object.entries({
   txt: "text/plain",
   html: "text/html",
   htm: "text/html",
@@ -27,7 +27,7 @@ const TYPES: Record<string, string> = {
   webm: "video/webm",
   mp3: "audio/mpeg",
   wav: "audio/wav",
-};
+}));
 
 /**
  * The content type for a file name, by its extension (case-insensitive).
@@ -40,5 +40,6 @@ export function contentTypeFor(path: string): string {
   const dot = name.lastIndexOf(".");
   // A leading dot (".bashrc") names a file, not an extension.
   const extension = dot > 0 ? name.slice(dot + 1).toLowerCase() : "";
-  return TYPES[extension] ?? "application/octet-stream";
+  // A Map, not an object: `x.constructor` or `x.__proto__` must find no inherited "type".
+  return TYPES.get(extension) ?? "application/octet-stream";
 }

@@ -1,5 +1,6 @@
 import { type Client, iterateMultipartUploads } from "../../mod.ts";
 import { formatDuration } from "./duration.ts";
+import { printable } from "./output.ts";
 
 /** An upload in progress, with its age. */
 export interface FoundUpload {
@@ -42,12 +43,14 @@ export async function findUploads(
 
 /**
  * One upload as a line: creation time, age, upload ID, then the key, which
- * goes last because it alone may hold spaces.
+ * goes last because it alone may hold spaces. The upload ID and the key are
+ * the service's: quoted if they hold control characters (see `printable`).
  *
  * @param upload The upload.
  * @returns The line, without line break.
  */
 export function formatUpload(upload: FoundUpload): string {
   const created = upload.created.toISOString().replace(/\.\d{3}Z$/, "Z");
-  return `${created}  ${formatDuration(upload.age).padStart(7)}  ${upload.uploadId}  ${upload.key}`;
+  const age = formatDuration(upload.age).padStart(7);
+  return `${created}  ${age}  ${printable(upload.uploadId)}  ${printable(upload.key)}`;
 }

@@ -10,6 +10,8 @@
  */
 import process from "node:process";
 import { exit } from "./exit.ts";
+import { guardOutput } from "./output.ts";
 import { run } from "./run.ts";
 
+guardOutput();
 await exit(await run(process.argv.slice(2)));

@@ -7,7 +7,8 @@ import { UsageError } from "./usage_error.ts";
  * @param texts The flag's values in order; a later name wins.
  * @param argument The flag, for the message.
  * @param bare Whether a lone `name` is allowed, as an empty value (`--query uploads`).
- * @returns The pairs.
+ * @returns The pairs, in an object without a prototype, so that any name is an own property
+ * (`__proto__` included) and none is inherited.
  * @throws {UsageError} If a value has no `=` (unless `bare`) or an empty name.
  */
 export function parsePairs(
@@ -15,7 +16,7 @@ export function parsePairs(
   argument: string,
   bare = false,
 ): Record<string, string> {
-  const pairs: Record<string, string> = {};
+  const pairs: Record<string, string> = Object.create(null);
   for (const text of texts ?? []) {
     const cut = text.indexOf("=");
     if ((cut < 0 && !bare) || cut == 0 || text == "") {

@@ -6,10 +6,11 @@
  * with extra settings still works.
  *
  * @param text The file's text.
- * @returns The settings by key, values unquoted.
+ * @returns The settings by key, values unquoted, in an object without a prototype: a key such as
+ * `__proto__` or `constructor` is a setting like any other, and no setting is inherited.
  */
 export function parseConfig(text: string): Record<string, string> {
-  const settings: Record<string, string> = {};
+  const settings: Record<string, string> = Object.create(null);
   for (const line of text.split(/\r?\n/)) {
     const match = /^([A-Za-z_][\w-]*)\s*:\s*(.*)$/.exec(line);
     if (!match) continue;

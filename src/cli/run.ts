@@ -1,11 +1,11 @@
-import process from "node:process";
-import { QingStorError, ValidationError } from "../../mod.ts";
+import { ValidationError } from "../../mod.ts";
 import type { Command } from "./command.ts";
 import { abortCommand } from "./commands/abort.ts";
 import { emulatorCommand } from "./commands/emulator.ts";
 import { listCommand } from "./commands/list.ts";
 import { presignCommand } from "./commands/presign.ts";
 import { uploadCommand } from "./commands/upload.ts";
+import { printBlock, warn } from "./output.ts";
 import { UsageError } from "./usage_error.ts";
 
 const COMMANDS: Command[] = [
@@ -27,7 +27,8 @@ Run "qingstor-multipart <command> --help" for a command's options.
 Credentials come from QINGSTOR_ACCESS_KEY_ID and QINGSTOR_SECRET_ACCESS_KEY, else from
 ~/.qingstor/config.yaml; the endpoint from --endpoint or --zone, QINGSTOR_ENDPOINT or
 QINGSTOR_ZONE, else the same file.
-Exit codes: 0 done, 1 the service or a file failed, 2 bad arguments, 130 interrupted.`;
+Exit codes: 0 done, 1 the service or a file failed, 2 bad arguments, 130/143/129 stopped by
+SIGINT (Ctrl-C), SIGTERM or SIGHUP, 141 stdout closed.`;
 
 /**
  * Runs one command line: picks the subcommand, prints usage on `--help`,
@@ -39,14 +40,15 @@ Exit codes: 0 done, 1 the service or a file failed, 2 bad arguments, 130 interru
  */
 export async function run(args: string[]): Promise<number> {
   const [name, ...rest] = args;
-  if (name == "--help" || name == "-h") return say("out", USAGE, 0);
-  if (name === undefined) return say("err", USAGE, 2);
+  if (name == "--help" || name == "-h") return usage("stdout", USAGE, 0);
+  if (name === undefined) return usage("stderr", USAGE, 2);
   const command = COMMANDS.find((candidate) => candidate.name == name);
   if (!command) {
-    return say("err", `qingstor-multipart: unknown command ${JSON.stringify(name)}\n${USAGE}`, 2);
+    warn(`unknown command ${JSON.stringify(name)}`);
+    return usage("stderr", USAGE, 2);
   }
   // Before parsing, so that help is there even for a line that would not parse.
-  if (asksForHelp(rest)) return say("out", command.usage, 0);
+  if (asksForHelp(rest)) return usage("stdout", command.usage, 0);
   try {
     return await command.run(rest);
   } catch (error) {
@@ -54,8 +56,9 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
-function say(to: "out" | "err", text: string, code: number): number {
-  (to == "out" ? process.stdout : process.stderr).write(text + "\n");
+/** Prints a usage and returns the exit code to end with. */
+function usage(to: "stdout" | "stderr", text: string, code: number): number {
+  printBlock(to, text);
   return code;
 }
 
@@ -65,14 +68,21 @@ function asksForHelp(args: string[]): boolean {
 }
 
 function report(error: unknown, command: Command): number {
-  const line = (text: string) => `qingstor-multipart: ${text.replace(/\s*\n\s*/g, " ")}`;
-  if (error instanceof UsageError) return say("err", `${line(error.message)}\n${command.usage}`, 2);
+  if (error instanceof UsageError) {
+    warn(error.message);
+    return usage("stderr", command.usage, 2);
+  }
   if (error instanceof ValidationError) {
     // Named as the user wrote it: --part-size rather than partSize.
-    const argument = command.arguments?.[error.parameter] ?? error.parameter;
-    return say("err", line(`${argument}: ${error.message}`), 2);
+    const names = command.arguments ?? {};
+    const argument = Object.hasOwn(names, error.parameter)
+      ? names[error.parameter]
+      : error.parameter;
+    warn(`${argument}: ${error.message}`);
+    return 2;
   }
-  // Its message holds the operation, status, code, the service's message and the request id.
-  if (error instanceof QingStorError) return say("err", line(error.message), 1);
-  return say("err", line(error instanceof Error ? error.message : String(error)), 1);
+  // A QingStorError's message holds the operation, status, code, the service's message and the
+  // request id.
+  warn(error instanceof Error ? error.message : String(error));
+  return 1;
 }

@@ -1,3 +1,5 @@
+import { printable } from "./output.ts";
+
 /** What {@linkcode createTransport} returns. */
 export interface Transport {
   /** The `fetch` to give the client. */
@@ -34,7 +36,8 @@ export function createTransport(log?: (line: string) => void): Transport {
         log?.(`${what} → no response: ${error instanceof Error ? error.message : error}`);
         throw error;
       }
-      log?.(`${what} → ${response.status} (request id ${response.headers.get("x-qs-request-id")})`);
+      const requestId = response.headers.get("x-qs-request-id");
+      log?.(`${what} → ${response.status} (request id ${printable(String(requestId))})`);
       const uploadId = url.searchParams.get("upload_id");
       if (operation == "abortMultipartUpload" && response.status == 204 && uploadId) {
         abortedUploads.add(uploadId);

@@ -62,7 +62,8 @@ export function knownLength(body: UploadBody): number | undefined {
  * @param expected The total length the caller promised, checked as bytes arrive.
  * @param signal Stops a read that is waiting for the source, and cancels the source.
  * @returns The parts, in order.
- * @throws {SourceFailure} If the body fails or does not have the promised length.
+ * @throws {SourceFailure} If the body fails or does not have the promised length, or a slice of
+ * a Blob reads shorter or longer than asked (its file changed).
  * @throws {ValidationError} If the body needs more than 10,000 parts.
  * @throws The signal's reason, when it aborts.
  */
@@ -79,7 +80,7 @@ export async function* readParts(
       signal?.throwIfAborted();
       const end = Math.min(total, offset + base);
       const part = bytes instanceof Blob
-        ? await readBlob(bytes.slice(offset, end))
+        ? await readBlob(bytes, offset, end)
         : bytes.subarray(offset, end);
       yield { partNumber, bytes: part };
       offset = end;
@@ -155,13 +156,30 @@ function wrongLength(length: number, expected: number): RangeError {
   );
 }
 
-async function readBlob(blob: Blob): Promise<Uint8Array> {
+/**
+ * Reads bytes `[start, end)` of a Blob. A slice that reads shorter (or
+ * longer) than asked is refused: a Blob backed by a file that was truncated
+ * meanwhile gives short or empty slices in some runtimes (Bun), which would
+ * otherwise become short parts, or a silently truncated object.
+ */
+async function readBlob(blob: Blob, start: number, end: number): Promise<Uint8Array> {
+  let bytes: Uint8Array;
   try {
-    return new Uint8Array(await blob.arrayBuffer());
+    bytes = new Uint8Array(await blob.slice(start, end).arrayBuffer());
   } catch (error) {
     // A File whose underlying file changed or vanished cannot be read.
     throw new SourceFailure(error);
   }
+  if (bytes.length != end - start) {
+    throw new SourceFailure(
+      new RangeError(
+        `Bytes ${start} to ${end} of the body read as ${bytes.length} bytes, not ${
+          end - start
+        }: the Blob changed while it was read (a file truncated?)`,
+      ),
+    );
+  }
+  return bytes;
 }
 
 /**

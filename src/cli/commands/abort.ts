@@ -1,4 +1,3 @@
-import process from "node:process";
 import { parseArgs } from "node:util";
 import { abortMultipartUpload } from "../../../mod.ts";
 import { expectPositionals, parseCommand } from "../args.ts";
@@ -6,6 +5,7 @@ import type { Command } from "../command.ts";
 import { connect, CONNECTION_OPTIONS, CONNECTION_USAGE } from "../connection.ts";
 import { parseDuration } from "../duration.ts";
 import { findUploads, formatUpload } from "../find_uploads.ts";
+import { plural, print, printable, stdoutClosed, warn } from "../output.ts";
 import { UsageError } from "../usage_error.ts";
 
 const OPTIONS = {
@@ -56,7 +56,7 @@ async function run(args: string[]): Promise<number> {
   const [bucket, key, uploadId] = positionals;
   if (!sweep) {
     await abortMultipartUpload(client, { bucket, key, uploadId });
-    process.stdout.write(`aborted ${uploadId}  ${key}\n`);
+    print(`aborted ${printable(uploadId)}  ${printable(key)}`);
     return 0;
   }
 
@@ -65,27 +65,30 @@ async function run(args: string[]): Promise<number> {
   let done = 0;
   let failed = 0;
   for (const upload of uploads) {
+    // Nobody reads what is done any more (`| head -1`): stop, as SIGPIPE would have.
+    if (stdoutClosed.aborted) break;
     if (!dryRun) {
       try {
         await abortMultipartUpload(client, { bucket, key: upload.key, uploadId: upload.uploadId });
       } catch (error) {
         // One refusal does not stop the clean-up of the others; the exit code tells.
         failed++;
-        process.stderr.write(
-          `qingstor-multipart: could not abort ${upload.uploadId} (${upload.key}): ${
+        warn(
+          `could not abort ${printable(upload.uploadId)} (${printable(upload.key)}): ${
             (error as Error).message
-          }\n`,
+          }`,
         );
         continue;
       }
     }
     done++;
-    process.stdout.write(`${dryRun ? "would abort" : "aborted"}  ${formatUpload(upload)}\n`);
+    print(`${dryRun ? "would abort" : "aborted"}  ${formatUpload(upload)}`);
   }
-  const plural = done == 1 ? "upload" : "uploads";
-  process.stdout.write(
-    (dryRun ? `${done} ${plural} would be aborted (dry run)` : `${done} ${plural} aborted`) +
-      (failed ? `, ${failed} failed` : "") + "\n",
+  print(
+    (dryRun
+      ? `${plural(done, "upload")} would be aborted (dry run)`
+      : `${plural(done, "upload")} aborted`) +
+      (failed ? `, ${failed} failed` : ""),
   );
   return failed ? 1 : 0;
 }

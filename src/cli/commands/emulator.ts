@@ -1,10 +1,11 @@
-import process from "node:process";
 import { parseArgs } from "node:util";
 import { createEmulator, DEVELOPMENT_CREDENTIALS, serveEmulator } from "../../testing/mod.ts";
 import { parseCommand, parseWholeNumber } from "../args.ts";
 import { expectPositionals } from "../args.ts";
 import { parseByteSize } from "../byte_size.ts";
 import type { Command } from "../command.ts";
+import { printBlock, writeStderr } from "../output.ts";
+import { onStopSignal, type Stop } from "../stop.ts";
 import { UsageError } from "../usage_error.ts";
 
 const OPTIONS = {
@@ -24,7 +25,8 @@ const USAGE =
                                    [--storage bytes|digest] [--body-timeout MS]
                                    [--request-log-limit N]
 
-Runs the offline QingStor emulator on 127.0.0.1 in the foreground, until Ctrl-C or SIGTERM.
+Runs the offline QingStor emulator on 127.0.0.1 in the foreground, until Ctrl-C, SIGTERM or
+SIGHUP, then exits 0.
 Its first line is "listening on http://127.0.0.1:PORT". Without a key pair it accepts the
 public development pair ${DEVELOPMENT_CREDENTIALS.accessKeyId} and prints it, ready for export.
 State is kept in memory only.
@@ -101,11 +103,15 @@ async function run(args: string[]): Promise<number> {
     );
   }
   lines.push(`QINGSTOR_ENDPOINT=${server.url}`);
-  process.stdout.write(lines.join("\n") + "\n");
-  const signal = await new Promise<string>((resolve) => {
-    for (const name of ["SIGINT", "SIGTERM"] as const) process.once(name, () => resolve(name));
+  printBlock("stdout", lines.join("\n"));
+  // Stopping is how a foreground server ends: exit code 0, not 128 + the signal.
+  const stop = await new Promise<Stop>((resolve) => {
+    const remove = onStopSignal((stop) => {
+      remove();
+      resolve(stop);
+    });
   });
-  process.stderr.write(`${signal}: stopping the emulator\n`);
+  writeStderr(`${stop.what}: stopping the emulator\n`);
   await server.close();
   return 0;
 }

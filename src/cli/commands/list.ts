@@ -1,10 +1,10 @@
-import process from "node:process";
 import { parseArgs } from "node:util";
 import { expectPositionals, parseCommand } from "../args.ts";
 import type { Command } from "../command.ts";
 import { connect, CONNECTION_OPTIONS, CONNECTION_USAGE } from "../connection.ts";
 import { parseDuration } from "../duration.ts";
 import { findUploads, formatUpload } from "../find_uploads.ts";
+import { jsonText, print, printBlock, writeStderr } from "../output.ts";
 
 const OPTIONS = {
   prefix: { type: "string" },
@@ -51,11 +51,11 @@ async function run(args: string[]): Promise<number> {
       created: created.toISOString(),
       ageSeconds: Math.floor(age / 1000),
     }));
-    process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+    printBlock("stdout", jsonText(rows));
   } else {
-    for (const upload of uploads) process.stdout.write(formatUpload(upload) + "\n");
+    for (const upload of uploads) print(formatUpload(upload));
     // On stderr: stdout stays one line per upload, for scripts.
-    if (!uploads.length) process.stderr.write("no uploads in progress\n");
+    if (!uploads.length) writeStderr("no uploads in progress\n");
   }
   return 0;
 }

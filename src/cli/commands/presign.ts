@@ -1,10 +1,10 @@
-import process from "node:process";
 import { parseArgs } from "node:util";
 import { presign, type PresignInput } from "../../../mod.ts";
 import { expectPositionals, parseCommand } from "../args.ts";
 import type { Command } from "../command.ts";
 import { connect, CONNECTION_OPTIONS, CONNECTION_USAGE } from "../connection.ts";
 import { parseDuration } from "../duration.ts";
+import { print } from "../output.ts";
 import { parsePairs } from "../pairs.ts";
 import { parseTarget } from "../target.ts";
 import { UsageError } from "../usage_error.ts";
@@ -65,6 +65,6 @@ async function run(args: string[]): Promise<number> {
   const query = parsePairs(values.query, "--query", true);
   const { client } = await connect(values);
   const url = await presign(client, { method, bucket, key, query, expiresIn });
-  process.stdout.write(url + "\n");
+  print(url);
   return 0;
 }

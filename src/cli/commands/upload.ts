@@ -12,10 +12,13 @@ import type { Command } from "../command.ts";
 import { connect, CONNECTION_OPTIONS, CONNECTION_USAGE } from "../connection.ts";
 import { contentTypeFor } from "../content_type.ts";
 import { openFileBody } from "../file_body.ts";
+import { oneLine, plural, print, printable, warn, writeStderr } from "../output.ts";
 import { parsePairs } from "../pairs.ts";
 import { createProgressLine } from "../progress_line.ts";
-import { shellQuote } from "../shell_quote.ts";
+import { shellCommand } from "../shell_quote.ts";
+import { onStdoutClosed, onStopSignal, type Stop } from "../stop.ts";
 import { parseTarget } from "../target.ts";
+import { UsageError } from "../usage_error.ts";
 
 const OPTIONS = {
   "part-size": { type: "string" },
@@ -36,8 +39,8 @@ const RESUME_FLAGS = ["part-size", "min-part-size", "endpoint", "zone", "config"
 const USAGE = `usage: qingstor-multipart upload <file|-> <bucket>/<key> [options]
 
 Uploads a file, or stdin with -, in parts, with a progress line on stderr, and prints one line
-when done. Ctrl-C aborts the upload on the service before exiting (code 130); a second Ctrl-C
-exits at once.
+when done. Ctrl-C (or SIGTERM, SIGHUP) aborts the upload on the service before exiting (code
+130, 143, 129); a second one exits at once.
 
 options:
   --part-size SIZE        part size: 8MiB, 5MB or bytes (default 8MiB, raised to fit 10,000 parts)
@@ -47,7 +50,8 @@ options:
   --meta NAME=VALUE       user metadata, sent as x-qs-meta-NAME; repeatable
   --no-md5                send no Content-MD5 with the parts
   --resume UPLOAD_ID      resume an upload: parts already there that match are not sent again;
-                          parts are kept on failure, as with --keep-parts-on-error
+                          parts are kept on failure, as with --keep-parts-on-error; not with
+                          --meta, --content-type, --storage-class, which are set at the start
   --keep-parts-on-error   on failure or Ctrl-C, keep the parts and print the resume command
   --min-part-size SIZE    the smallest part the service takes (default 4MiB; lower only for an
                           emulator started with a lower one)
@@ -84,30 +88,38 @@ async function run(args: string[]): Promise<number> {
   const minPartSize = parseByteSize(values["min-part-size"], "--min-part-size");
   const concurrency = parseWholeNumber(values.concurrency, "--concurrency");
   const metadata = parsePairs(values.meta, "--meta");
+  const resuming = values.resume !== undefined;
+  if (resuming) {
+    // Set once, when an upload starts: a resume could only ignore them.
+    for (const flag of ["meta", "content-type", "storage-class"] as const) {
+      if (values[flag] !== undefined) {
+        throw new UsageError(
+          `--${flag} cannot be used with --resume: it is set when an upload starts`,
+        );
+      }
+    }
+  }
   const fromStdin = source == "-";
   const { body, size } = fromStdin
     ? { body: process.stdin, size: undefined }
     : await openFileBody(source);
-  const contentType = values["content-type"] ?? (fromStdin ? undefined : contentTypeFor(source));
-  const resuming = values.resume !== undefined;
+  const contentType = values["content-type"] ??
+    (fromStdin || resuming ? undefined : contentTypeFor(source));
   const keepParts = !!values["keep-parts-on-error"] || resuming;
 
   const resumeCommand = (uploadId: string) =>
-    [
-      "qingstor-multipart",
+    shellCommand([
       "upload",
-      source,
-      target,
       "--resume",
       uploadId,
       ...RESUME_FLAGS.flatMap((flag) =>
         values[flag] === undefined ? [] : [`--${flag}`, values[flag]]
       ),
-    ].map(shellQuote).join(" ") + (fromStdin ? "   # with the same bytes on stdin" : "");
+    ], [source, target]) + (fromStdin ? "   # with the same bytes on stdin" : "");
 
   const progress = createProgressLine({
     tty: !!process.stderr.isTTY,
-    write: (text) => process.stderr.write(text),
+    write: writeStderr,
     now: () => performance.now(),
     schedule: (callback, ms) => {
       const timer = setTimeout(callback, ms);
@@ -115,7 +127,11 @@ async function run(args: string[]): Promise<number> {
     },
   });
   // Verbose lines go through the progress line, so that none breaks into a line being redrawn.
-  const { client, transport } = await connect(values, process.env, (line) => progress.note(line));
+  const { client, transport } = await connect(
+    values,
+    process.env,
+    (line) => progress.note(oneLine(line)),
+  );
   if (fromStdin && process.stdin.isTTY) {
     progress.note("reading stdin from the terminal; end with Ctrl-D");
   }
@@ -123,27 +139,30 @@ async function run(args: string[]): Promise<number> {
   let uploadId = values.resume;
   let partsDone = 0;
   let told = false;
-  let interrupted = false;
+  let stopped: Stop | undefined;
   const controller = new AbortController();
-  const interrupt = () => {
-    if (interrupted) {
+  const stop = (by: Stop) => {
+    if (stopped) {
+      // Only a signal again means "now"; stdout closing during the clean-up changes nothing.
+      if (!by.again) return;
       // The clean-up itself hangs (a dead network, say): the user wants out now.
-      process.stderr.write(
-        `${process.stderr.isTTY ? "\n" : ""}qingstor-multipart: interrupted again, exiting at once${
-          uploadId ? `; upload ${uploadId} may be left in progress` : ""
-        }\n`,
+      if (process.stderr.isTTY) writeStderr("\n");
+      warn(
+        `${by.what} again, exiting at once${
+          uploadId ? `; upload ${printable(uploadId)} may be left in progress` : ""
+        }`,
       );
-      process.exit(130);
+      process.exit(by.code);
     }
-    interrupted = true;
+    stopped = by;
     progress.note(
-      `interrupted: ${
-        keepParts ? "stopping" : "aborting the upload"
-      } (Ctrl-C again to exit at once)`,
+      `${by.what}: ${keepParts ? "stopping" : "aborting the upload"} (${
+        by.again ? `${by.again} again` : "Ctrl-C"
+      } to exit at once)`,
     );
     controller.abort(new Error("Interrupted"));
   };
-  process.on("SIGINT", interrupt);
+  const removers = [onStopSignal(stop), onStdoutClosed(stop)];
   try {
     const result = await upload(client, {
       bucket,
@@ -163,7 +182,9 @@ async function run(args: string[]): Promise<number> {
       onProgress: (figures) => {
         if (!told) {
           // At once, before any part: a crash can still be resumed or cleaned up by this id.
-          progress.note(`${resuming ? "resuming" : "started"} upload id ${figures.uploadId}`);
+          progress.note(
+            `${resuming ? "resuming" : "started"} upload id ${printable(figures.uploadId)}`,
+          );
           told = true;
         }
         uploadId = figures.uploadId;
@@ -172,52 +193,41 @@ async function run(args: string[]): Promise<number> {
       },
     });
     progress.finish();
-    process.stdout.write(
-      `uploaded ${bucket}/${key}: ${result.size} bytes, ${result.parts.length} parts, upload id ${result.uploadId}\n`,
+    print(
+      `uploaded ${printable(`${bucket}/${key}`)}: ${result.size} bytes, ${
+        plural(result.parts.length, "part")
+      }, upload id ${printable(result.uploadId)}`,
     );
     return 0;
   } catch (error) {
     progress.finish();
     // An outcome unknown at complete is told even after Ctrl-C: the object may exist.
     if (error instanceof UploadError) {
-      process.stderr.write(`qingstor-multipart: ${oneLine(error.message)}\n`);
+      warn(error.message);
       if (error.cause instanceof CompleteStatusUnknownError) {
         // Neither abort nor resume fits an upload that may have become the object.
-        process.stderr.write(
-          `qingstor-multipart: ${bucket}/${key} may exist now; check before uploading it again\n`,
-        );
+        warn(`${printable(`${bucket}/${key}`)} may exist now; check before uploading it again`);
       } else tellWhatIsLeft(error.uploadId, error.aborted, error.parts.length);
-      return interrupted ? 130 : 1;
+      return stopped?.code ?? 1;
     }
-    if (!interrupted) throw error;
+    if (!stopped) throw error;
     if (uploadId === undefined) {
-      process.stderr.write("qingstor-multipart: interrupted before the upload started\n");
+      warn("interrupted before the upload started");
     } else tellWhatIsLeft(uploadId, transport.abortedUploads.has(uploadId), partsDone);
-    return 130;
+    return stopped.code;
   } finally {
-    process.off("SIGINT", interrupt);
+    for (const remove of removers) remove();
   }
 
   function tellWhatIsLeft(id: string, aborted: boolean, parts: number) {
-    const line = (text: string) => process.stderr.write(`qingstor-multipart: ${text}\n`);
-    if (aborted) line(`upload ${id} aborted on the service`);
+    const upload = `upload ${printable(id)}`;
+    if (aborted) warn(`${upload} aborted on the service`);
     else if (keepParts) {
-      line(
-        `upload ${id} kept with ${parts} part${
-          parts == 1 ? "" : "s"
-        } on the service; resume it with:`,
-      );
-      process.stderr.write(resumeCommand(id) + "\n");
+      warn(`${upload} kept with ${plural(parts, "part")} on the service; resume it with:`);
+      writeStderr(resumeCommand(id) + "\n");
     } else {
-      line(`upload ${id} could not be aborted; abort it with:`);
-      process.stderr.write(
-        ["qingstor-multipart", "abort", bucket, key, id].map(shellQuote).join(" ") + "\n",
-      );
+      warn(`${upload} could not be aborted; abort it with:`);
+      writeStderr(shellCommand(["abort"], [bucket, key, id]) + "\n");
     }
   }
-}
-
-/** Error messages go on one line, so each failure is one line of a log. */
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ");
 }

@@ -119,7 +119,7 @@ describe("the npm package in a consumer project", () => {
       const cli = (...args) =>
         run("npx", ["--no-install", "qingstor-multipart", ...args], { cwd: project, env });
       const uploaded = await cli("upload", "cli.bin", `${BUCKET}/from npx/cli.bin`);
-      assert.match(uploaded.stdout, /uploaded .*: 300000 bytes, 1 parts/);
+      assert.match(uploaded.stdout, /uploaded .*: 300000 bytes, 1 part,/);
       // Read back through a presigned URL the CLI mints: the bytes are the file's.
       const { stdout: url } = await cli("presign", "GET", `${BUCKET}/from npx/cli.bin`);
       const response = await fetch(url.trim());
