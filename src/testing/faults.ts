@@ -11,6 +11,7 @@ import {
   type FaultRule,
   type Refusal,
 } from "./model.ts";
+import { pause } from "../pause.ts";
 
 /** The error code an injected status answers with. */
 const STATUS_CODES: Record<number, string> = {
@@ -128,19 +129,4 @@ export function faultInjector(
       },
     };
   };
-}
-
-/** Waits, or stops waiting when the request is aborted: no timer outlives its request. */
-function pause(ms: number, signal: AbortSignal | null): Promise<void> {
-  return new Promise((resolve) => {
-    // Aborted already (while it was authenticated, say): its abort event has come and gone.
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

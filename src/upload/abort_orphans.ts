@@ -2,6 +2,7 @@ import type { Client } from "../client.ts";
 import { LeftoverUploadsError, QingStorError } from "../errors.ts";
 import { abortMultipartUpload } from "../operations/abort_multipart_upload.ts";
 import { listMultipartUploads } from "../operations/list_multipart_uploads.ts";
+import { pause } from "../pause.ts";
 
 /**
  * Slack when comparing creation times with the moment an attempt was sent:
@@ -65,20 +66,6 @@ const ROUNDS = 3;
 function transient(error: unknown): boolean {
   return error instanceof QingStorError &&
     (error.status == 0 || error.status >= 500 || error.status == 429);
-}
-
-/** Waits, or stops waiting when the signal aborts; no timer outlives the wait. */
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done);
-  });
 }
 
 /** One round: lists every page, then aborts what it found. */
