@@ -33,6 +33,7 @@ export {
   type RetryOptions,
 } from "./src/client.ts";
 export {
+  CompleteStatusUnknownError,
   LeftoverUploadsError,
   QingStorError,
   type QingStorErrorInit,
@@ -71,7 +72,6 @@ export {
   completeMultipartUpload,
   type CompleteMultipartUploadInput,
   type CompleteMultipartUploadResult,
-  CompleteStatusUnknownError,
 } from "./src/operations/complete_multipart_upload.ts";
 export {
   abortMultipartUpload,

@@ -291,3 +291,28 @@ export class LeftoverUploadsError extends Error {
     this.failure = details.failure;
   }
 }
+
+/**
+ * Complete may or may not have taken effect (see
+ * docs/protocol.md#completes-unknown-outcome): its last attempt got no answer
+ * or a 5xx, or a retry found the upload gone after an earlier attempt that may
+ * have succeeded. The object may exist; check with a HEAD of the object before
+ * uploading again.
+ *
+ * @example
+ * ```ts ignore
+ * import { CompleteStatusUnknownError, completeMultipartUpload } from "qingstor-multipart";
+ *
+ * try {
+ *   await completeMultipartUpload(client, input);
+ * } catch (error) {
+ *   if (error instanceof CompleteStatusUnknownError) {
+ *     // HEAD the object to learn whether the first attempt took effect.
+ *   }
+ * }
+ * ```
+ */
+export class CompleteStatusUnknownError extends QingStorError {
+  /** Always `"CompleteStatusUnknownError"`. */
+  override name = "CompleteStatusUnknownError";
+}

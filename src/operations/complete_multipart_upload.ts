@@ -1,5 +1,5 @@
 import type { Client } from "../client.ts";
-import { hasCode, QingStorError } from "../errors.ts";
+import { CompleteStatusUnknownError, hasCode, QingStorError } from "../errors.ts";
 import { type Encryption, encryptionHeaders } from "../request/encryption_headers.ts";
 import { quoteEtag, unquoteEtag } from "../request/etag.ts";
 import { send } from "../request/send.ts";
@@ -50,31 +50,6 @@ export interface CompleteMultipartUploadResult {
   encryptionAlgorithm?: string;
   /** The `x-qs-request-id` of the response. */
   requestId: string;
-}
-
-/**
- * Complete may or may not have taken effect (see
- * docs/protocol.md#completes-unknown-outcome): its last attempt got no answer
- * or a 5xx, or a retry found the upload gone after an earlier attempt that may
- * have succeeded. The object may exist; check with a HEAD of the object before
- * uploading again.
- *
- * @example
- * ```ts ignore
- * import { CompleteStatusUnknownError, completeMultipartUpload } from "qingstor-multipart";
- *
- * try {
- *   await completeMultipartUpload(client, input);
- * } catch (error) {
- *   if (error instanceof CompleteStatusUnknownError) {
- *     // HEAD the object to learn whether the first attempt took effect.
- *   }
- * }
- * ```
- */
-export class CompleteStatusUnknownError extends QingStorError {
-  /** Always `"CompleteStatusUnknownError"`. */
-  override name = "CompleteStatusUnknownError";
 }
 
 /**
@@ -169,7 +144,7 @@ export async function completeMultipartUpload(
       body,
       expect: 201,
       signal: input.signal,
-      retrySignal: input.stopRetries,
+      stopRetries: input.stopRetries,
     });
     return {
       bucket,

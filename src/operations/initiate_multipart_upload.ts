@@ -146,7 +146,7 @@ export async function initiateUpload(
       headers,
       expect: 200,
       signal: input.signal,
-      retrySignal: input.stopRetries,
+      stopRetries: input.stopRetries,
       onUncertain,
     },
   );

@@ -35,7 +35,7 @@ export interface ServiceRequest {
    * An attempt not sent yet (getting credentials, signing) stops too; with no
    * earlier failure to report, the call then rejects with the signal's reason.
    */
-  retrySignal?: AbortSignal;
+  stopRetries?: AbortSignal;
   /**
    * Told once, with the local time it was sent at, of the first attempt
    * that may have taken effect unseen: it went out and got no answer (a
@@ -91,7 +91,7 @@ export async function send<Body = any>(
   random: () => number = Math.random,
   wait: (ms: number, ...signals: (AbortSignal | undefined)[]) => Promise<void> = sleep,
 ): Promise<ServiceResponse<Body>> {
-  const { operation, method, signal, retrySignal } = request;
+  const { operation, method, signal, stopRetries } = request;
   const { retry, timeout } = client;
   const url = requestUrl(client, request.bucket, request.key, request.query);
   const headers = Object.entries(request.headers ?? {}).filter(([, value]) => value !== undefined);
@@ -141,7 +141,7 @@ export async function send<Body = any>(
         (async () => {
           // Until the request goes out, stopping retries stops the attempt too: nothing is in
           // flight whose outcome could be lost.
-          const credentials = await untilAborted(client.credentials(), retrySignal);
+          const credentials = await untilAborted(client.credentials(), stopRetries);
           // Settled late, or the caller aborted meanwhile: nothing more may go out.
           attemptSignal.throwIfAborted();
           const outgoing = new Request(url, {
@@ -164,14 +164,14 @@ export async function send<Body = any>(
                 headers: signing,
                 bucket: request.bucket,
               }),
-              retrySignal,
+              stopRetries,
             );
             secrets.push(signed);
             signing.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
             // A transport need not check an aborted signal itself.
             attemptSignal.throwIfAborted();
           }
-          retrySignal?.throwIfAborted();
+          stopRetries?.throwIfAborted();
           stage = "no answer";
           sentAt = Date.now();
           return client.fetch(outgoing);
@@ -205,7 +205,7 @@ export async function send<Body = any>(
       if (sentAt !== undefined) unsure(sentAt);
       if (signal?.aborted) throw signal.reason;
       // Retries were stopped before this attempt went out: the last failure is the answer.
-      if (sentAt === undefined && retrySignal?.aborted) throw failure ?? error;
+      if (sentAt === undefined && stopRetries?.aborted) throw failure ?? error;
       // Before sending, only the deadline is a failure to retry: a provider that rejects, or
       // half a key pair, is final. After sending: a network failure, or an answer (even a
       // success's body) cut off by the deadline.
@@ -232,7 +232,7 @@ export async function send<Body = any>(
     }
     if (decision == "stop") throw failure;
     try {
-      await wait(backoffDelay(attempt, retry, random), signal, retrySignal);
+      await wait(backoffDelay(attempt, retry, random), signal, stopRetries);
     } catch {
       if (signal?.aborted) throw signal.reason;
       // Retries were stopped: the last failure is the answer.

@@ -1,12 +1,15 @@
 import type { Client } from "../client.ts";
-import { LeftoverUploadsError, SourceError, type UploadedPart, UploadError } from "../errors.ts";
+import {
+  CompleteStatusUnknownError,
+  LeftoverUploadsError,
+  SourceError,
+  type UploadedPart,
+  UploadError,
+} from "../errors.ts";
 import { md5 } from "../md5.ts";
 import { encodeBase64, encodeHex } from "../encoding.ts";
 import { abortMultipartUpload } from "../operations/abort_multipart_upload.ts";
-import {
-  completeMultipartUpload,
-  CompleteStatusUnknownError,
-} from "../operations/complete_multipart_upload.ts";
+import { completeMultipartUpload } from "../operations/complete_multipart_upload.ts";
 import {
   type InitiateMultipartUploadInput,
   initiateUpload,
