@@ -99,4 +99,4 @@ export {
   type UploadProgress,
   type UploadResult,
 } from "./src/upload/upload.ts";
-export type { UploadBody } from "./src/upload/read_parts.ts";
+export type { UploadBody } from "./src/upload/upload_body.ts";

@@ -8,7 +8,7 @@ import {
   MAX_PARTS,
   MIN_PART_SIZE,
 } from "../validate.ts";
-import { knownLength, type UploadBody } from "./read_parts.ts";
+import { knownLength, type UploadBody } from "./upload_body.ts";
 
 /** The part size `upload()` uses unless told otherwise. */
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;

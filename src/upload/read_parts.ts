@@ -1,14 +1,6 @@
 import { untilAborted } from "../until_aborted.ts";
+import { knownLength, runIgnoringOutcome, type UploadBody } from "./upload_body.ts";
 import { check, MAX_PART_SIZE, MAX_PARTS } from "../validate.ts";
-
-/** Everything `upload()` can read an object's bytes from. */
-export type UploadBody =
-  | ReadableStream<Uint8Array>
-  | Blob
-  | Uint8Array
-  | ArrayBuffer
-  | string
-  | AsyncIterable<Uint8Array>;
 
 /** One part cut from the body. */
 export interface SourcePart {
@@ -42,13 +34,6 @@ export class SourceFailure {
    * @param cause What the body threw, or what was wrong with it.
    */
   constructor(readonly cause: unknown) {}
-}
-
-/** The length of a body that has one without being read. */
-export function knownLength(body: UploadBody): number | undefined {
-  if (body instanceof Blob) return body.size;
-  if (body instanceof Uint8Array || body instanceof ArrayBuffer) return body.byteLength;
-  return undefined;
 }
 
 /**
@@ -137,7 +122,7 @@ export async function* readParts(
   } finally {
     // Stops a source that is still producing when the upload ends early. Not awaited: an async
     // generator runs its return() only after a pending next(), which may never come.
-    settle(() => chunks.return?.(undefined));
+    runIgnoringOutcome(() => chunks.return?.(undefined));
   }
   if (filled || partNumber == 0) {
     yield { partNumber, bytes: buffer?.subarray(0, filled) ?? new Uint8Array(0) };
@@ -180,31 +165,6 @@ async function readBlob(blob: Blob, start: number, end: number): Promise<Uint8Ar
     );
   }
   return bytes;
-}
-
-/**
- * Releases a body that will not be read after all, so that a stream does
- * not hold its source (a file, a network response) open. Bodies held in
- * memory, and values that are no body at all, need nothing.
- *
- * @param body The body, as the caller gave it.
- * @param reason Why, passed on to the stream.
- */
-export function cancelBody(body: unknown, reason: unknown): void {
-  if (body instanceof ReadableStream) {
-    if (!body.locked) settle(() => body.cancel(reason));
-  } else if (typeof body == "object" && body !== null && Symbol.asyncIterator in body) {
-    settle(() => (body as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.());
-  }
-}
-
-/**
- * Runs a clean-up step and ignores how it ends: a source's `return()` may
- * throw, reject, or hand back a plain value, and none of that may hide the
- * error being reported.
- */
-function settle(step: () => unknown): void {
-  Promise.resolve().then(step).catch(() => {});
 }
 
 /** One iterator over a stream or an async iterable; not every runtime makes streams iterable. */

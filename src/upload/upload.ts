@@ -17,8 +17,9 @@ import {
 import { iterateParts, type ListedPart } from "../operations/list_parts.ts";
 import { uploadPart } from "../operations/upload_part.ts";
 import { planUpload, type UploadPlan } from "./plan_upload.ts";
-import { cancelBody, SourceFailure, type SourcePart, type UploadBody } from "./read_parts.ts";
-import { sendParts, type SendPartsOutcome } from "./send_parts.ts";
+import { SourceFailure, type SourcePart } from "./read_parts.ts";
+import { cancelBody, type UploadBody } from "./upload_body.ts";
+import { type PartPoolOutcome, runPartPool } from "./part_pool.ts";
 import { abortOrphans } from "./abort_orphans.ts";
 import { type CleanupClock, cleanupClock } from "./cleanup_clock.ts";
 
@@ -284,10 +285,10 @@ async function transfer(
       partsDone,
       partsTotal: plan.partsTotal,
     });
-  let outcome: SendPartsOutcome;
+  let outcome: PartPoolOutcome;
   try {
     report();
-    outcome = await sendParts(plan, {
+    outcome = await runPartPool(plan, {
       signal,
       keepParts,
       send: (part, partSignal) =>

@@ -2,8 +2,8 @@ import type { UploadedPart } from "../errors.ts";
 import type { UploadPlan } from "./plan_upload.ts";
 import { readParts, type SourcePart } from "./read_parts.ts";
 
-/** How {@linkcode sendParts} sends each part and reports it. */
-export interface SendPartsOptions {
+/** How {@linkcode runPartPool} sends each part and reports it. */
+export interface PartPoolOptions {
   /** Sends one part; `signal` cancels it. */
   send(part: SourcePart, signal: AbortSignal): Promise<UploadedPart>;
   /** Called when a part is on the service. */
@@ -15,12 +15,13 @@ export interface SendPartsOptions {
 }
 
 /** What became of the parts: those on the service, and the first failure, if any. */
-export type SendPartsOutcome =
+export type PartPoolOutcome =
   & { parts: UploadedPart[] }
   & ({ failed: false } | { failed: true; error: unknown });
 
 /**
- * Reads the body part by part and sends up to `concurrency` parts at once.
+ * The pool of parts in flight: reads the body part by part and keeps up to
+ * `concurrency` parts going out at once, through the `send` it is given.
  * A part is read only when a slot is about to free, so at most
  * `concurrency + 1` parts of body are held. The first failure stops reading
  * (even a source that is waiting for data) and, unless parts are kept,
@@ -31,10 +32,10 @@ export type SendPartsOutcome =
  * @param options How to send and report parts.
  * @returns The parts on the service, by part number, and the first failure.
  */
-export async function sendParts(
+export async function runPartPool(
   plan: UploadPlan,
-  options: SendPartsOptions,
-): Promise<SendPartsOutcome> {
+  options: PartPoolOptions,
+): Promise<PartPoolOutcome> {
   const { signal } = options;
   // Two levers: one stops the reading, the other the requests; a failure with parts to keep
   // pulls only the first.
