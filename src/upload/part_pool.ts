@@ -48,7 +48,7 @@ export async function runPartPool(
   signal?.addEventListener("abort", abort, { once: true });
   if (signal?.aborted) abort();
   let outcome: { error: unknown } | undefined;
-  const fail = (error: unknown) => {
+  const recordFailure = (error: unknown) => {
     outcome ??= { error };
     reading.abort(error);
     if (!options.keepParts) requests.abort(error);
@@ -65,12 +65,12 @@ export async function runPartPool(
           parts.push(uploaded);
           options.onPart(uploaded);
         })
-        .catch(fail)
+        .catch(recordFailure)
         .finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
   } catch (error) {
-    fail(error);
+    recordFailure(error);
   }
   await Promise.allSettled(inFlight);
   signal?.removeEventListener("abort", abort);

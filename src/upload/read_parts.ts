@@ -28,8 +28,11 @@ export function partSizeAt(index: number, base: number, growing: boolean): numbe
   return growing ? Math.min(MAX_PART_SIZE, base * 2 ** Math.floor(index / PARTS_PER_SIZE)) : base;
 }
 
-/** A failure of the body itself, told apart from failed requests. */
-export class SourceFailure {
+/**
+ * A failure of the body itself, told apart from failed requests; `upload()`
+ * turns it into the public `SourceError`.
+ */
+export class BodyReadFailure {
   /**
    * @param cause What the body threw, or what was wrong with it.
    */
@@ -47,7 +50,7 @@ export class SourceFailure {
  * @param expected The total length the caller promised, checked as bytes arrive.
  * @param signal Stops a read that is waiting for the source, and cancels the source.
  * @returns The parts, in order.
- * @throws {SourceFailure} If the body fails or does not have the promised length, or a slice of
+ * @throws {BodyReadFailure} If the body fails or does not have the promised length, or a slice of
  * a Blob reads shorter or longer than asked (its file changed).
  * @throws {ValidationError} If the body needs more than 10,000 parts.
  * @throws The signal's reason, when it aborts.
@@ -86,15 +89,17 @@ export async function* readParts(
       try {
         next = await untilAborted(chunks.next(), signal);
       } catch (error) {
-        throw signal?.aborted ? error : new SourceFailure(error);
+        throw signal?.aborted ? error : new BodyReadFailure(error);
       }
       if (next.done) break;
       let chunk = next.value;
       if (!(chunk instanceof Uint8Array)) {
-        throw new SourceFailure(new TypeError("The body yielded a chunk that is not a Uint8Array"));
+        throw new BodyReadFailure(
+          new TypeError("The body yielded a chunk that is not a Uint8Array"),
+        );
       }
       if (expected !== undefined && offset + filled + chunk.length > expected) {
-        throw new SourceFailure(wrongLength(offset + filled + chunk.length, expected));
+        throw new BodyReadFailure(wrongLength(offset + filled + chunk.length, expected));
       }
       while (chunk.length) {
         if (!buffer) {
@@ -129,7 +134,7 @@ export async function* readParts(
   }
   const length = offset + filled;
   if (expected !== undefined && length != expected) {
-    throw new SourceFailure(wrongLength(length, expected));
+    throw new BodyReadFailure(wrongLength(length, expected));
   }
 }
 
@@ -153,10 +158,10 @@ async function readBlob(blob: Blob, start: number, end: number): Promise<Uint8Ar
     bytes = new Uint8Array(await blob.slice(start, end).arrayBuffer());
   } catch (error) {
     // A File whose underlying file changed or vanished cannot be read.
-    throw new SourceFailure(error);
+    throw new BodyReadFailure(error);
   }
   if (bytes.length != end - start) {
-    throw new SourceFailure(
+    throw new BodyReadFailure(
       new RangeError(
         `Bytes ${start} to ${end} of the body read as ${bytes.length} bytes, not ${
           end - start

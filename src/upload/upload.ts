@@ -17,7 +17,7 @@ import {
 import { iterateParts, type ListedPart } from "../operations/list_parts.ts";
 import { uploadPart } from "../operations/upload_part.ts";
 import { planUpload, type UploadPlan } from "./plan_upload.ts";
-import { SourceFailure, type SourcePart } from "./read_parts.ts";
+import { BodyReadFailure, type SourcePart } from "./read_parts.ts";
 import { cancelBody, type UploadBody } from "./upload_body.ts";
 import { type PartPoolOutcome, runPartPool } from "./part_pool.ts";
 import { abortOrphans } from "./abort_orphans.ts";
@@ -406,8 +406,8 @@ async function settleFailure(
   const cleanupError = await orphans;
   // The caller's abort wins over the errors it caused in flight, once nothing may remain.
   if (signal?.aborted && abortError === undefined && !cleanupError) return signal.reason;
-  const source = error instanceof SourceFailure && !signal?.aborted;
-  const cause = signal?.aborted ? signal.reason : source ? (error as SourceFailure).cause : error;
+  const source = error instanceof BodyReadFailure && !signal?.aborted;
+  const cause = signal?.aborted ? signal.reason : source ? (error as BodyReadFailure).cause : error;
   const message =
     (signal?.aborted
       ? `Uploading ${key} was aborted (${describe(cause)}), and its clean-up did not finish`
