@@ -227,7 +227,7 @@ describe("readParts", () => {
     let parts = 0;
     let bytes = 0;
     const error = await (async () => {
-      for await (const part of readParts(body, 1)) {
+      for await (const part of readParts(body, { partSize: 1 })) {
         assert.equal(part.partNumber, parts++);
         bytes += part.bytes.length;
       }
@@ -236,6 +236,6 @@ describe("readParts", () => {
     assert.match(error.message, /more than 10000 parts, received 10000/);
     assert.equal(parts, 10_000);
     assert.equal(bytes, capacity);
-    assert.equal(partSizeAt(9_999, 1, true), 512);
+    assert.equal(partSizeAt(9_999, { partSize: 1, growing: true }), 512);
   });
 });

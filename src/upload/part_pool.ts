@@ -56,7 +56,11 @@ export async function runPartPool(
   const parts: UploadedPart[] = [];
   const inFlight = new Set<Promise<void>>();
   try {
-    const source = readParts(plan.body, plan.partSize, plan.size, reading.signal);
+    const source = readParts(plan.body, {
+      partSize: plan.partSize,
+      size: plan.size,
+      signal: reading.signal,
+    });
     for await (const part of source) {
       while (inFlight.size >= plan.concurrency && !outcome) await Promise.race(inFlight);
       if (outcome) break;

@@ -20,12 +20,32 @@ const PARTS_PER_SIZE = 1000;
  * parts' worth of bytes (8.6 TB at 8 MiB) and the limit is never reached first.
  *
  * @param index The part's index.
- * @param base The starting part size.
- * @param growing Whether the total is unknown.
+ * @param sizing The starting part size, and whether the total is unknown (the size then grows).
  * @returns The part's size in bytes.
  */
-export function partSizeAt(index: number, base: number, growing: boolean): number {
-  return growing ? Math.min(MAX_PART_SIZE, base * 2 ** Math.floor(index / PARTS_PER_SIZE)) : base;
+export function partSizeAt(index: number, sizing: PartSizing): number {
+  const { partSize, growing } = sizing;
+  return growing
+    ? Math.min(MAX_PART_SIZE, partSize * 2 ** Math.floor(index / PARTS_PER_SIZE))
+    : partSize;
+}
+
+/** How parts are sized: the first part's size, and whether later ones grow. */
+export interface PartSizing {
+  /** The part size, or the starting one when it grows. */
+  partSize: number;
+  /** Whether the size doubles every 1000 parts (the body's length is unknown). */
+  growing: boolean;
+}
+
+/** What {@linkcode readParts} cuts a body by. */
+export interface ReadPartsOptions {
+  /** The part size; it grows when `size` is unknown (see `partSizeAt`). */
+  partSize: number;
+  /** The total length the caller promised, checked as bytes arrive. */
+  size?: number;
+  /** Stops a read that is waiting for the source, and cancels the source. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -46,9 +66,7 @@ export class BodyReadFailure {
  * chunk by chunk into one buffer per part. An empty body gives one empty part.
  *
  * @param body The body (a string has already been encoded).
- * @param base The part size; it grows when the total is unknown (see `partSizeAt`).
- * @param expected The total length the caller promised, checked as bytes arrive.
- * @param signal Stops a read that is waiting for the source, and cancels the source.
+ * @param options The part size, the promised total, and the signal.
  * @returns The parts, in order.
  * @throws {BodyReadFailure} If the body fails or does not have the promised length, or a slice of
  * a Blob reads shorter or longer than asked (its file changed).
@@ -57,10 +75,9 @@ export class BodyReadFailure {
  */
 export async function* readParts(
   body: Exclude<UploadBody, string>,
-  base: number,
-  expected?: number,
-  signal?: AbortSignal,
+  options: ReadPartsOptions,
 ): AsyncGenerator<SourcePart, void, undefined> {
+  const { partSize: base, size: expected, signal } = options;
   const total = knownLength(body);
   if (total !== undefined) {
     const bytes = body instanceof ArrayBuffer ? new Uint8Array(body) : body as Uint8Array | Blob;
@@ -110,7 +127,9 @@ export async function* readParts(
             `The body needs more than ${MAX_PARTS} parts`,
             partNumber,
           );
-          buffer = new Uint8Array(partSizeAt(partNumber, base, expected === undefined));
+          buffer = new Uint8Array(
+            partSizeAt(partNumber, { partSize: base, growing: expected === undefined }),
+          );
         }
         const take = Math.min(chunk.length, buffer.length - filled);
         buffer.set(chunk.subarray(0, take), filled);
