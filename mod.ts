@@ -49,6 +49,7 @@ export {
   type InitiateMultipartUploadResult,
   type ObjectTarget,
 } from "./src/operations/initiate_multipart_upload.ts";
+export type { UploadAddress } from "./src/operations/upload_address.ts";
 export {
   type PartTarget,
   uploadPart,

@@ -1,18 +1,10 @@
 import type { Client } from "../client.ts";
 import { send } from "../request/send.ts";
 import { checkUpload } from "../validate.ts";
+import type { UploadAddress } from "./upload_address.ts";
 
 /** Input of {@linkcode abortMultipartUpload}. */
-export interface AbortMultipartUploadInput {
-  /** The bucket. */
-  bucket: string;
-  /** The object key. */
-  key: string;
-  /** The upload ID. */
-  uploadId: string;
-  /** Cancels the request. */
-  signal?: AbortSignal;
-}
+export type AbortMultipartUploadInput = UploadAddress;
 
 /**
  * Aborts a multipart upload (see docs/protocol.md#abort-multipart-upload) and

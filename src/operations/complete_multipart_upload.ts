@@ -4,6 +4,7 @@ import { type Encryption, encryptionHeaders } from "../request/encryption_header
 import { quoteEtag, unquoteEtag } from "../request/etag.ts";
 import { send } from "../request/send.ts";
 import { check, checkHeaderValue, checkPartNumber, checkUpload, MAX_PARTS } from "../validate.ts";
+import type { UploadAddress } from "./upload_address.ts";
 
 /** A part to assemble the object from. */
 export interface CompletedPart {
@@ -14,21 +15,13 @@ export interface CompletedPart {
 }
 
 /** Input of {@linkcode completeMultipartUpload}. */
-export interface CompleteMultipartUploadInput {
-  /** The bucket. */
-  bucket: string;
-  /** The object key. */
-  key: string;
-  /** The upload ID. */
-  uploadId: string;
+export interface CompleteMultipartUploadInput extends UploadAddress {
   /** The parts, in ascending part-number order; uploaded parts left out are dropped. */
   parts: readonly CompletedPart[];
   /** The ETag to store for the object (the service computes none for multipart objects). */
   etag?: string;
   /** The key given at initiate, for an encrypted upload (optional at complete). */
   encryption?: Encryption;
-  /** Cancels the request. */
-  signal?: AbortSignal;
   /**
    * Stops retrying (and any backoff wait) without cancelling an attempt in
    * flight, whose outcome is then learnt rather than left unknown: for this

@@ -2,21 +2,14 @@ import type { Client } from "../client.ts";
 import { unquoteEtag } from "../request/etag.ts";
 import { send } from "../request/send.ts";
 import { check, checkLimit, checkUpload } from "../validate.ts";
+import type { UploadAddress } from "./upload_address.ts";
 
 /** Input of {@linkcode listParts}. */
-export interface ListPartsInput {
-  /** The bucket. */
-  bucket: string;
-  /** The object key. */
-  key: string;
-  /** The upload ID. */
-  uploadId: string;
+export interface ListPartsInput extends UploadAddress {
   /** Parts per page, 1 to 1000. */
   limit?: number;
   /** List only parts numbered after this one (paging). */
   partNumberMarker?: number;
-  /** Cancels the request. */
-  signal?: AbortSignal;
 }
 
 /** A part the service holds. */

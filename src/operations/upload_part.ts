@@ -13,21 +13,14 @@ import {
   checkUpload,
   matches,
 } from "../validate.ts";
+import type { UploadAddress } from "./upload_address.ts";
 
 /** Where a part goes: the upload and the part number. */
-export interface PartTarget {
-  /** The bucket. */
-  bucket: string;
-  /** The object key. */
-  key: string;
-  /** The upload ID from {@linkcode initiateMultipartUpload}. */
-  uploadId: string;
+export interface PartTarget extends UploadAddress {
   /** The part number, 0 to 10000; the same number again replaces the part. */
   partNumber: number;
   /** The key given at initiate, for an encrypted upload. */
   encryption?: Encryption;
-  /** Cancels the request. */
-  signal?: AbortSignal;
 }
 
 /** Input of {@linkcode uploadPart}. */
