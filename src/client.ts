@@ -208,7 +208,8 @@ export function createClient(options: ClientOptions): Client {
     timeout,
     credentials: async () =>
       typeof credentials == "function" ? checkCredentials(await credentials()) : credentials,
-    // Called unbound: Workers and browsers refuse a fetch invoked with another `this`.
+    // Called unbound: Workers and browsers refuse a fetch invoked with another `this`
+    // (https://developers.cloudflare.com/workers/observability/errors/#illegal-invocation-errors).
     fetch: (request) => transport ? transport(request) : fetch(request),
     clockOffset,
   };

@@ -22,7 +22,9 @@ export interface ServiceRequest {
   headers?: Record<string, string | undefined>;
   /**
    * The body: known-length only, so the runtime sends Content-Length (see
-   * docs/protocol.md#known-length-bodies).
+   * docs/protocol.md#known-length-bodies); Deno's fetch drops a Content-Length
+   * given for a stream and sends it chunked
+   * (https://github.com/denoland/deno/issues/24197).
    */
   body?: Uint8Array | Blob | string;
   /** The one status that means success (see docs/protocol.md#conventions). */
@@ -119,7 +121,8 @@ export async function send<Body = any>(
       });
     signal?.throwIfAborted();
     // Each attempt has a signal of its own, so no listener outlives it on the caller's signal
-    // (Node's fetch keeps a request's listeners until it is collected, and warns past ten).
+    // (Node's fetch keeps a request's listeners until it is collected, and warns past ten:
+    // https://github.com/nodejs/undici/issues/3157).
     // Made by AbortSignal.any even without a caller's signal, so that a runtime without it
     // fails on the first request rather than on the first retry.
     const deadline = new AbortController();

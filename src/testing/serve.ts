@@ -60,6 +60,8 @@ export async function serveEmulator(
         body: method == "GET" || method == "HEAD"
           ? undefined
           : Readable.toWeb(incoming) as ReadableStream,
+        // A stream body needs it on Node's fetch, which the standard now requires
+        // (https://github.com/whatwg/fetch/pull/1457); the DOM types do not know it yet.
         duplex: "half",
       } as RequestInit & { duplex: "half" },
     );
