@@ -21,6 +21,7 @@ import { createProgressLine, formatProgress } from "../src/cli/progress_line.ts"
 import { shellQuote } from "../src/cli/shell_quote.ts";
 import { parseTarget } from "../src/cli/target.ts";
 import { UsageError } from "../src/cli/usage_error.ts";
+import { validationMessage } from "../src/cli/validation_message.ts";
 import { hasRawControl } from "./support/cli.ts";
 
 /** Asserts a UsageError whose message starts with the argument it names. */
@@ -123,6 +124,53 @@ describe("cli values", () => {
     );
     refused(() => expectPositionals(["a", "b", "c"], ["<x>", "<y>"]), /^unexpected argument "c"$/);
     expectPositionals(["a"], ["<x>", "<y>"], 1);
+  });
+
+  it("tells the library's validation errors with the flags' names", () => {
+    const names = {
+      metadata: "--meta",
+      contentType: "--content-type",
+      partSize: "--part-size",
+      minPartSize: "--min-part-size",
+      key: "<bucket>/<key>",
+    };
+    assert.equal(
+      validationMessage(
+        "metadata.a",
+        'metadata.a must be 1 to 2048 printable ASCII characters, received ""',
+        names,
+      ),
+      '--meta a must be 1 to 2048 printable ASCII characters, received ""',
+    );
+    assert.equal(
+      validationMessage(
+        "contentType",
+        'contentType must be 1 to 1024 printable ASCII characters, received ""',
+        names,
+      ),
+      '--content-type must be 1 to 1024 printable ASCII characters, received ""',
+    );
+    assert.equal(
+      validationMessage(
+        "partSize",
+        "Part size must be a whole number from 1024 (minPartSize) to 5000000000, received 0",
+        names,
+      ),
+      "--part-size: Part size must be a whole number from 1024 (--min-part-size) to 5000000000, received 0",
+    );
+    // Plain words are prose, and the value received is the user's: neither is rewritten.
+    assert.equal(
+      validationMessage(
+        "key",
+        'Key must not start with "/" nor have a "." or ".." segment, received "partSize.x"',
+        names,
+      ),
+      '<bucket>/<key>: Key must not start with "/" nor have a "." or ".." segment, received "partSize.x"',
+    );
+    assert.equal(
+      validationMessage("body", "The body needs more", names),
+      "body: The body needs more",
+    );
   });
 
   it("gives common extensions their content type, and octet-stream to the rest", () => {

@@ -96,25 +96,51 @@ describe("qingstor-multipart arguments and errors", TIMEOUT, () => {
     "exits 2 on the library's validation errors, named as the user wrote them",
     TIMEOUT,
     async () => {
-      const cases: [string[], RegExp][] = [
+      const cases: [string[], RegExp, string][] = [
         [
           ["upload", path, "Bad_Bucket/k"],
-          /^qingstor-multipart: <bucket>\/<key>: Bucket name must be .*"Bad_Bucket"\n$/,
+          /^qingstor-multipart: <bucket>\/<key>: Bucket name must be .*"Bad_Bucket"$/,
+          "upload",
         ],
         [
           ["upload", path, `${bucket}/k`, "--part-size", "1KiB"],
-          /^qingstor-multipart: --part-size: Part size must be .* received 1024\n$/,
+          /^qingstor-multipart: --part-size: Part size must be a whole number from 4194304 \(--min-part-size\) to 5000000000, received 1024$/,
+          "upload",
+        ],
+        [
+          ["upload", path, `${bucket}/k`, "--part-size", "0", "--min-part-size", "1KiB"],
+          /^qingstor-multipart: --part-size: Part size must be a whole number from 1024 \(--min-part-size\) to \d+, received 0$/,
+          "upload",
+        ],
+        [
+          ["upload", path, `${bucket}/k`, "--meta", "a="],
+          /^qingstor-multipart: --meta a must be 1 to 2048 printable ASCII characters, received ""$/,
+          "upload",
+        ],
+        [
+          ["upload", path, `${bucket}/k`, "--content-type", ""],
+          /^qingstor-multipart: --content-type must be 1 to \d+ printable ASCII characters, received ""$/,
+          "upload",
         ],
         [
           ["upload", path, `${bucket}/k`, "--storage-class", "GLACIER"],
           /^qingstor-multipart: --storage-class: /,
+          "upload",
         ],
-        [["presign", "GET", `${bucket}/k`, "--expires", "0"], /^qingstor-multipart: --expires: /],
+        [
+          ["presign", "GET", `${bucket}/k`, "--expires", "0"],
+          /^qingstor-multipart: --expires: /,
+          "presign",
+        ],
       ];
-      await Promise.all(cases.map(async ([args, message]) => {
+      await Promise.all(cases.map(async ([args, message, command]) => {
         const { code, stderr } = await cli(args, offline);
         assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
-        assert.match(stderr, message, args.join(" "));
+        const [line, usage] = stderr.split("\n");
+        assert.match(line, message, args.join(" "));
+        // No library name is left, and the usage follows, as for any argument refused.
+        assert.doesNotMatch(line, /metadata|contentType|minPartSize|partSize|storageClass/);
+        assert.ok(usage.startsWith(`usage: qingstor-multipart ${command} `), stderr);
       }));
     },
   );

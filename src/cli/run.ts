@@ -7,6 +7,7 @@ import { presignCommand } from "./commands/presign.ts";
 import { uploadCommand } from "./commands/upload.ts";
 import { printBlock, warn } from "./output.ts";
 import { UsageError } from "./usage_error.ts";
+import { validationMessage } from "./validation_message.ts";
 
 const COMMANDS: Command[] = [
   uploadCommand,
@@ -73,13 +74,10 @@ function report(error: unknown, command: Command): number {
     return usage("stderr", command.usage, 2);
   }
   if (error instanceof ValidationError) {
-    // Named as the user wrote it: --part-size rather than partSize.
-    const names = command.arguments ?? {};
-    const argument = Object.hasOwn(names, error.parameter)
-      ? names[error.parameter]
-      : error.parameter;
-    warn(`${argument}: ${error.message}`);
-    return 2;
+    // Named as the user wrote it: --part-size rather than partSize; then the usage, as for any
+    // argument refused.
+    warn(validationMessage(error.parameter, error.message, command.arguments ?? {}));
+    return usage("stderr", command.usage, 2);
   }
   // A QingStorError's message holds the operation, status, code, the service's message and the
   // request id.
