@@ -38,8 +38,8 @@ describe("qingstor-multipart arguments and errors", TIMEOUT, () => {
         "upload",
       ],
       [
-        ["upload", join(scratch, "missing"), `${bucket}/k`],
-        /^qingstor-multipart: <file>: cannot read/,
+        ["upload", scratch, `${bucket}/k`],
+        /^qingstor-multipart: <file>: \S+ is not a regular file \(use - to read stdin\)$/m,
         "upload",
       ],
       [["list", bucket, "--older-than", "7x"], /^qingstor-multipart: --older-than: .*"7x"/, "list"],
@@ -172,6 +172,14 @@ describe("qingstor-multipart arguments and errors", TIMEOUT, () => {
       assert.match(none.stderr, /^usage: qingstor-multipart <command>/);
     },
   );
+
+  it("exits 1, with one line and no usage, when the file cannot be read", TIMEOUT, async () => {
+    const missing = join(scratch, "missing");
+    const { code, stdout, stderr } = await cli(["upload", missing, `${bucket}/k`], offline);
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.match(stderr, new RegExp(`^qingstor-multipart: <file>: cannot read ${missing}: .*\n$`));
+  });
 
   it("exits 1 with the code and request id when the service refuses", TIMEOUT, async () => {
     const service = await serve({ buckets: ["other-bucket"] });

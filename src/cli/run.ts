@@ -28,8 +28,8 @@ Run "qingstor-multipart <command> --help" for a command's options.
 Credentials come from QINGSTOR_ACCESS_KEY_ID and QINGSTOR_SECRET_ACCESS_KEY, else from
 ~/.qingstor/config.yaml; the endpoint from --endpoint or --zone, QINGSTOR_ENDPOINT or
 QINGSTOR_ZONE, else the same file.
-Exit codes: 0 done, 1 the service or a file failed, 2 bad arguments, 130/143/129 stopped by
-SIGINT (Ctrl-C), SIGTERM or SIGHUP, 141 stdout closed.`;
+Exit codes: 0 done, 1 the service failed or the file could not be read, 2 bad arguments,
+130/143/129 stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP, 141 stdout closed.`;
 
 /**
  * Runs one command line: picks the subcommand, prints usage on `--help`,

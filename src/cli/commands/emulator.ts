@@ -92,6 +92,15 @@ async function run(args: string[]): Promise<number> {
     }),
     { port },
   );
+  // Stopping is how a foreground server ends: exit code 0, not 128 + the signal. Listened for
+  // before the first line, so that a script that stops it as soon as it reads the line stops it
+  // cleanly.
+  const stopped = new Promise<Stop>((resolve) => {
+    const remove = onStopSignal((stop) => {
+      remove();
+      resolve(stop);
+    });
+  });
   // First, as documented: scripts wait for this line to learn the port.
   const lines = [`listening on ${server.url}`];
   if (credentials == DEVELOPMENT_CREDENTIALS) {
@@ -104,13 +113,7 @@ async function run(args: string[]): Promise<number> {
   }
   lines.push(`QINGSTOR_ENDPOINT=${server.url}`);
   printBlock("stdout", lines.join("\n"));
-  // Stopping is how a foreground server ends: exit code 0, not 128 + the signal.
-  const stop = await new Promise<Stop>((resolve) => {
-    const remove = onStopSignal((stop) => {
-      remove();
-      resolve(stop);
-    });
-  });
+  const stop = await stopped;
   writeStderr(`${stop.what}: stopping the emulator\n`);
   await server.close();
   return 0;
