@@ -74,6 +74,11 @@ describe("qingstor-multipart arguments and errors", TIMEOUT, () => {
         "presign",
       ],
       [
+        ["emulator", "--public-bucket", "BAD_NAME"],
+        /^qingstor-multipart: --public-bucket: Bucket name must be .*"BAD_NAME"$/m,
+        "emulator",
+      ],
+      [
         ["emulator", "--port", "70000"],
         /^qingstor-multipart: --port: expected 0 to 65535/,
         "emulator",
@@ -164,6 +169,9 @@ describe("qingstor-multipart arguments and errors", TIMEOUT, () => {
         assert.equal(code, 0, args.join(" "));
         assert.ok(stdout.startsWith(start), `${args.join(" ")}: ${stdout}`);
       }));
+      const version = await cli(["--version"]);
+      assert.equal(version.code, 0);
+      assert.match(version.stdout, /^qingstor-multipart \d+\.\d+\.\d+\S*\n$/);
       const unknown = await cli(["frobnicate"]);
       assert.equal(unknown.code, 2);
       assert.match(unknown.stderr, /^qingstor-multipart: unknown command "frobnicate"\nusage: /);

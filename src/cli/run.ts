@@ -5,9 +5,10 @@ import { emulatorCommand } from "./commands/emulator.ts";
 import { listCommand } from "./commands/list.ts";
 import { presignCommand } from "./commands/presign.ts";
 import { uploadCommand } from "./commands/upload.ts";
-import { printBlock, warn } from "./output.ts";
+import { print, printBlock, PROGRAM, warn } from "./output.ts";
 import { UsageError } from "./usage_error.ts";
 import { validationMessage } from "./validation_message.ts";
+import { VERSION } from "./version.ts";
 
 const COMMANDS: Command[] = [
   uploadCommand,
@@ -24,7 +25,8 @@ Multipart uploads to QingStor object storage.
 commands:
 ${COMMANDS.map((command) => `  ${command.synopsis}`).join("\n")}
 
-Run "qingstor-multipart <command> --help" for a command's options.
+Run "qingstor-multipart <command> --help" for a command's options, "qingstor-multipart --version"
+for the version.
 Credentials come from QINGSTOR_ACCESS_KEY_ID and QINGSTOR_SECRET_ACCESS_KEY, else from
 ~/.qingstor/config.yaml; the endpoint from --endpoint or --zone, QINGSTOR_ENDPOINT or
 QINGSTOR_ZONE, else the same file.
@@ -42,6 +44,10 @@ Exit codes: 0 done, 1 the service failed or the file could not be read, 2 bad ar
 export async function run(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   if (name == "--help" || name == "-h") return usage("stdout", USAGE, 0);
+  if (name == "--version" || name == "-V") {
+    print(`${PROGRAM} ${VERSION}`);
+    return 0;
+  }
   if (name === undefined) return usage("stderr", USAGE, 2);
   const command = COMMANDS.find((candidate) => candidate.name == name);
   if (!command) {

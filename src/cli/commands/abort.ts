@@ -23,7 +23,7 @@ the space its parts take. Prints a line per upload aborted, then a total. For on
 service answers alike whether or not it existed; the sweep aborts only uploads it listed.
 
 options:
-  --older-than AGE        abort the uploads at least this old; 0s means all
+  --older-than AGE        abort the uploads at least this old; 0 means all
   --prefix P              only those whose key starts with P
   --dry-run               print what would be aborted, abort nothing
 ${CONNECTION_USAGE}`;

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { createEmulator, DEVELOPMENT_CREDENTIALS, serveEmulator } from "../../testing/mod.ts";
+import { checkBucket } from "../../validate.ts";
 import { parseCommand, parseWholeNumber } from "../args.ts";
 import { expectPositionals } from "../args.ts";
 import { parseByteSize } from "../byte_size.ts";
@@ -49,6 +50,7 @@ export const emulatorCommand: Command = {
   synopsis: "emulator                         run the offline QingStor emulator",
   usage: USAGE,
   arguments: {
+    bucket: "--public-bucket",
     minPartSize: "--min-part-size",
     bodyTimeout: "--body-timeout",
     requestLogLimit: "--request-log-limit",
@@ -78,6 +80,8 @@ async function run(args: string[]): Promise<number> {
       `--storage: expected bytes or digest, received ${JSON.stringify(storage)}`,
     );
   }
+  // A name no client could send a request to would only make a bucket that cannot be used.
+  for (const name of values["public-bucket"] ?? []) checkBucket(name);
   const credentials = accessKeyId && secretAccessKey
     ? { accessKeyId, secretAccessKey }
     : DEVELOPMENT_CREDENTIALS;
