@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { VERSION } from "../src/cli/version.ts";
 import { COMPILER_OPTIONS, tsc } from "./tsc.ts";
 
 /** Where the package is written, relative to the project root. */
@@ -38,6 +39,10 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
   });
   await Deno.mkdir(dir, { recursive: true });
   const deno = JSON.parse(await Deno.readTextFile(path("deno.json")));
+  // `qingstor-multipart --version` prints the CLI's constant: it must be the package's version.
+  if (VERSION != deno.version) {
+    throw new Error(`src/cli/version.ts says ${VERSION}, deno.json says ${deno.version}`);
+  }
 
   // The tsconfig lives outside npm/ so that the package holds only what it ships.
   await tsc(path("build/npm"), {

@@ -4,7 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -21,6 +21,8 @@ import { createProgressLine, formatProgress } from "../src/cli/progress_line.ts"
 import { shellQuote } from "../src/cli/shell_quote.ts";
 import { parseTarget } from "../src/cli/target.ts";
 import { UsageError } from "../src/cli/usage_error.ts";
+import { validationMessage } from "../src/cli/validation_message.ts";
+import { VERSION } from "../src/cli/version.ts";
 import { hasRawControl } from "./support/cli.ts";
 
 /** Asserts a UsageError whose message starts with the argument it names. */
@@ -53,6 +55,11 @@ describe("cli values", () => {
     assert.equal(formatBytes(1536), "1.5 KiB");
     assert.equal(formatBytes(8 * 2 ** 20), "8.0 MiB");
     assert.equal(formatBytes(3 * 2 ** 40), "3.0 TiB");
+    // By the figure shown: never 1024.0 of a unit.
+    assert.equal(formatBytes(1048575), "1.0 MiB");
+    assert.equal(formatBytes(1048473), "1023.9 KiB");
+    assert.equal(formatBytes(2 ** 30 - 1), "1.0 GiB");
+    assert.equal(formatBytes(2 ** 50), "1024.0 TiB");
   });
 
   it("reads durations with a unit, and formats ages in two units", () => {
@@ -62,7 +69,11 @@ describe("cli values", () => {
     assert.equal(parseDuration("7d", "--older-than"), 604_800_000);
     assert.equal(parseDuration("0s", "--older-than"), 0);
     assert.equal(parseDuration("1.5h", "--older-than"), 5_400_000);
-    for (const bad of ["7", "7x", "d", "-1d", "7 days", ""]) {
+    // Units in either case; a bare 0 is zero in any unit.
+    assert.equal(parseDuration("7D", "--older-than"), 604_800_000);
+    assert.equal(parseDuration("15M", "--older-than"), 900_000);
+    assert.equal(parseDuration("0", "--older-than"), 0);
+    for (const bad of ["7", "7x", "d", "-1d", "7 days", "", "00x"]) {
       refused(() => parseDuration(bad, "--older-than"), /^--older-than: expected a duration/);
     }
     assert.equal(formatDuration(0), "0s");
@@ -107,7 +118,11 @@ describe("cli values", () => {
   });
 
   it("names the flag when parseArgs refuses, and counts positionals by name", () => {
-    const options = { prefix: { type: "string" }, json: { type: "boolean" } } as const;
+    const options = {
+      prefix: { type: "string" },
+      json: { type: "boolean" },
+      verbose: { type: "boolean", short: "v" },
+    } as const;
     const parse = (args: string[]) =>
       parseCommand(() => parseArgs({ args, options, allowPositionals: true }));
     assert.deepEqual({ ...parse(["b", "--prefix", "p/", "--json"]).values }, {
@@ -117,12 +132,66 @@ describe("cli values", () => {
     refused(() => parse(["--bogus"]), /^unknown option --bogus$/);
     refused(() => parse(["--prefix"]), /^--prefix needs a value/);
     refused(() => parse(["--json=yes"]), /^--json takes no value$/);
+    // A short option in a group: Bun names it without its dash.
+    refused(() => parse(["-vx"]), /^unknown option -x$/);
+    refused(() => parse(["--verbose=1"]), /^--verbose takes no value$/);
     refused(
       () => expectPositionals(["a"], ["<file>", "<bucket>/<key>"]),
       /^missing <bucket>\/<key>$/,
     );
     refused(() => expectPositionals(["a", "b", "c"], ["<x>", "<y>"]), /^unexpected argument "c"$/);
     expectPositionals(["a"], ["<x>", "<y>"], 1);
+  });
+
+  it("tells the library's validation errors with the flags' names", () => {
+    const names = {
+      metadata: "--meta",
+      contentType: "--content-type",
+      partSize: "--part-size",
+      minPartSize: "--min-part-size",
+      key: "<bucket>/<key>",
+    };
+    assert.equal(
+      validationMessage(
+        "metadata.a",
+        'metadata.a must be 1 to 2048 printable ASCII characters, received ""',
+        names,
+      ),
+      '--meta a must be 1 to 2048 printable ASCII characters, received ""',
+    );
+    assert.equal(
+      validationMessage(
+        "contentType",
+        'contentType must be 1 to 1024 printable ASCII characters, received ""',
+        names,
+      ),
+      '--content-type must be 1 to 1024 printable ASCII characters, received ""',
+    );
+    assert.equal(
+      validationMessage(
+        "partSize",
+        "Part size must be a whole number from 1024 (minPartSize) to 5000000000, received 0",
+        names,
+      ),
+      "--part-size: Part size must be a whole number from 1024 (--min-part-size) to 5000000000, received 0",
+    );
+    // Plain words are prose, and the value received is the user's: neither is rewritten.
+    assert.equal(
+      validationMessage(
+        "key",
+        'Key must not start with "/" nor have a "." or ".." segment, received "partSize.x"',
+        names,
+      ),
+      '<bucket>/<key>: Key must not start with "/" nor have a "." or ".." segment, received "partSize.x"',
+    );
+    assert.equal(
+      validationMessage("body", "The body needs more", names),
+      "body: The body needs more",
+    );
+  });
+
+  it("prints the version deno.json gives the packages", () => {
+    assert.equal(VERSION, JSON.parse(readFileSync("deno.json", "utf8")).version);
   });
 
   it("gives common extensions their content type, and octet-stream to the rest", () => {

@@ -38,8 +38,8 @@ describe("qingstor-multipart arguments and errors", TIMEOUT, () => {
         "upload",
       ],
       [
-        ["upload", join(scratch, "missing"), `${bucket}/k`],
-        /^qingstor-multipart: <file>: cannot read/,
+        ["upload", scratch, `${bucket}/k`],
+        /^qingstor-multipart: <file>: \S+ is not a regular file \(use - to read stdin\)$/m,
         "upload",
       ],
       [["list", bucket, "--older-than", "7x"], /^qingstor-multipart: --older-than: .*"7x"/, "list"],
@@ -74,6 +74,11 @@ describe("qingstor-multipart arguments and errors", TIMEOUT, () => {
         "presign",
       ],
       [
+        ["emulator", "--public-bucket", "BAD_NAME"],
+        /^qingstor-multipart: --public-bucket: Bucket name must be .*"BAD_NAME"$/m,
+        "emulator",
+      ],
+      [
         ["emulator", "--port", "70000"],
         /^qingstor-multipart: --port: expected 0 to 65535/,
         "emulator",
@@ -96,25 +101,51 @@ describe("qingstor-multipart arguments and errors", TIMEOUT, () => {
     "exits 2 on the library's validation errors, named as the user wrote them",
     TIMEOUT,
     async () => {
-      const cases: [string[], RegExp][] = [
+      const cases: [string[], RegExp, string][] = [
         [
           ["upload", path, "Bad_Bucket/k"],
-          /^qingstor-multipart: <bucket>\/<key>: Bucket name must be .*"Bad_Bucket"\n$/,
+          /^qingstor-multipart: <bucket>\/<key>: Bucket name must be .*"Bad_Bucket"$/,
+          "upload",
         ],
         [
           ["upload", path, `${bucket}/k`, "--part-size", "1KiB"],
-          /^qingstor-multipart: --part-size: Part size must be .* received 1024\n$/,
+          /^qingstor-multipart: --part-size: Part size must be a whole number from 4194304 \(--min-part-size\) to 5000000000, received 1024$/,
+          "upload",
+        ],
+        [
+          ["upload", path, `${bucket}/k`, "--part-size", "0", "--min-part-size", "1KiB"],
+          /^qingstor-multipart: --part-size: Part size must be a whole number from 1024 \(--min-part-size\) to \d+, received 0$/,
+          "upload",
+        ],
+        [
+          ["upload", path, `${bucket}/k`, "--meta", "a="],
+          /^qingstor-multipart: --meta a must be 1 to 2048 printable ASCII characters, received ""$/,
+          "upload",
+        ],
+        [
+          ["upload", path, `${bucket}/k`, "--content-type", ""],
+          /^qingstor-multipart: --content-type must be 1 to \d+ printable ASCII characters, received ""$/,
+          "upload",
         ],
         [
           ["upload", path, `${bucket}/k`, "--storage-class", "GLACIER"],
           /^qingstor-multipart: --storage-class: /,
+          "upload",
         ],
-        [["presign", "GET", `${bucket}/k`, "--expires", "0"], /^qingstor-multipart: --expires: /],
+        [
+          ["presign", "GET", `${bucket}/k`, "--expires", "0"],
+          /^qingstor-multipart: --expires: /,
+          "presign",
+        ],
       ];
-      await Promise.all(cases.map(async ([args, message]) => {
+      await Promise.all(cases.map(async ([args, message, command]) => {
         const { code, stderr } = await cli(args, offline);
         assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
-        assert.match(stderr, message, args.join(" "));
+        const [line, usage] = stderr.split("\n");
+        assert.match(line, message, args.join(" "));
+        // No library name is left, and the usage follows, as for any argument refused.
+        assert.doesNotMatch(line, /metadata|contentType|minPartSize|partSize|storageClass/);
+        assert.ok(usage.startsWith(`usage: qingstor-multipart ${command} `), stderr);
       }));
     },
   );
@@ -138,6 +169,9 @@ describe("qingstor-multipart arguments and errors", TIMEOUT, () => {
         assert.equal(code, 0, args.join(" "));
         assert.ok(stdout.startsWith(start), `${args.join(" ")}: ${stdout}`);
       }));
+      const version = await cli(["--version"]);
+      assert.equal(version.code, 0);
+      assert.match(version.stdout, /^qingstor-multipart \d+\.\d+\.\d+\S*\n$/);
       const unknown = await cli(["frobnicate"]);
       assert.equal(unknown.code, 2);
       assert.match(unknown.stderr, /^qingstor-multipart: unknown command "frobnicate"\nusage: /);
@@ -146,6 +180,14 @@ describe("qingstor-multipart arguments and errors", TIMEOUT, () => {
       assert.match(none.stderr, /^usage: qingstor-multipart <command>/);
     },
   );
+
+  it("exits 1, with one line and no usage, when the file cannot be read", TIMEOUT, async () => {
+    const missing = join(scratch, "missing");
+    const { code, stdout, stderr } = await cli(["upload", missing, `${bucket}/k`], offline);
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.match(stderr, new RegExp(`^qingstor-multipart: <file>: cannot read ${missing}: .*\n$`));
+  });
 
   it("exits 1 with the code and request id when the service refuses", TIMEOUT, async () => {
     const service = await serve({ buckets: ["other-bucket"] });

@@ -63,7 +63,14 @@ describe("qingstor-multipart upload, interrupted", TIMEOUT, () => {
       await service.until(({ request, status }) => request.method == "DELETE" && status == 0);
       signal(running, "SIGINT");
       assert.equal(await running.exit, 130);
-      assert.match(running.stderr(), /interrupted again, exiting at once; upload \w+ may be left/);
+      const [upload] = service.emulator.state.uploads.values();
+      assert.match(
+        running.stderr(),
+        new RegExp(
+          `^qingstor-multipart: interrupted again, exiting at once: the abort got no answer, so upload ${upload.uploadId} may be left in progress; abort it with: qingstor-multipart abort -- mybucket impatient\\.bin ${upload.uploadId}$`,
+          "m",
+        ),
+      );
       assert.equal(service.emulator.state.uploads.size, 1);
     } finally {
       running.child.stdin!.destroy();

@@ -47,7 +47,7 @@ describe("qingstor-multipart with a closed stdout or stderr", TIMEOUT, () => {
       for (const key of ["a", "b", "c"]) {
         await initiateMultipartUpload(service.client, { bucket, key });
       }
-      for (const args of [["list", bucket], ["abort", bucket, "--older-than", "0s"]]) {
+      for (const args of [["list", bucket], ["abort", bucket, "--older-than", "0"]]) {
         const running = start(args, service.env);
         running.child.stdout!.destroy();
         assert.equal(await running.exit, 141, args.join(" "));

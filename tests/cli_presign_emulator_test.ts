@@ -148,4 +148,16 @@ describe("qingstor-multipart emulator", TIMEOUT, () => {
       emulator.child.kill("SIGKILL");
     }
   });
+
+  it("stops on SIGHUP with exit 0, as on Ctrl-C: stopping is how it ends", TIMEOUT, async () => {
+    const emulator = start(["emulator"]);
+    try {
+      await emulator.untilStdout(/^listening on /);
+      signal(emulator, "SIGHUP");
+      assert.equal(await emulator.exit, 0);
+      assert.match(emulator.stderr(), /^hung up \(SIGHUP\): stopping the emulator$/m);
+    } finally {
+      emulator.child.kill("SIGKILL");
+    }
+  });
 });

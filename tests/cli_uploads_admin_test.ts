@@ -78,7 +78,8 @@ describe("qingstor-multipart list and abort", TIMEOUT, () => {
         const none = await cli(["list", bucket, "--older-than", "365d"], service.env);
         assert.equal(none.code, 0);
         assert.equal(none.stdout, "");
-        assert.equal(none.stderr, "no uploads in progress\n");
+        // Uploads there are, but the filters left none.
+        assert.equal(none.stderr, "no uploads in progress match --older-than 365d\n");
         const empty = await cli(["list", bucket, "--json", "--older-than", "365d"], service.env);
         assert.deepEqual(JSON.parse(empty.stdout), []);
       } finally {
@@ -162,7 +163,20 @@ describe("qingstor-multipart list and abort", TIMEOUT, () => {
       const ids = await uploadsOfAges(service, [["keep", 0], ["drop me", 0]]);
       const result = await cli(["abort", bucket, "drop me", ids.get("drop me")!], service.env);
       assert.equal(result.code, 0, result.stderr);
-      assert.equal(result.stdout, `aborted ${ids.get("drop me")}  drop me\n`);
+      assert.equal(
+        result.stdout,
+        `abort sent for upload ${
+          ids.get("drop me")
+        } of drop me; the service answered 204 (it does not say whether the upload existed)\n`,
+      );
+      // An upload that does not exist is answered alike, and the line claims nothing more.
+      const unknown = await cli(["abort", bucket, "drop me", "wrong-id"], service.env);
+      assert.equal(unknown.code, 0, unknown.stderr);
+      assert.match(
+        unknown.stdout,
+        /^abort sent for upload wrong-id of drop me; the service answered 204 \(it does not say whether the upload existed\)\n$/,
+      );
+      assert.doesNotMatch(unknown.stdout, /^aborted/);
       assert.deepEqual([...service.emulator.state.uploads.keys()], [ids.get("keep")]);
     } finally {
       await service.close();

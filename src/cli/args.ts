@@ -15,8 +15,14 @@ export function parseCommand<T>(parse: () => T): T {
   } catch (error) {
     const code = (error as { code?: string }).code;
     const text = error instanceof Error ? error.message : String(error);
-    const flag = /'(-{1,2}[^' ]+)/.exec(text)?.[1];
-    if (code == "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new UsageError(`unknown option ${flag}`);
+    if (code == "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      // Node and Deno write `Unknown option '-x'`; Bun writes `'x'` for a short one in a group.
+      const name = /^Unknown option '([^']+)'/.exec(text)?.[1] ?? "";
+      throw new UsageError(`unknown option ${name.startsWith("-") ? name : "-" + name}`);
+    }
+    // `Option '--resume <value>' argument missing`, `Option '-v, --verbose' does not take …`:
+    // the long name when there is one.
+    const flag = /^Option '(?:-\w, )?(-{1,2}[^' ]+)/.exec(text)?.[1];
     if (code == "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && flag) {
       throw new UsageError(
         /does not take/.test(text)

@@ -48,12 +48,12 @@ export function parseByteSize(text: string | undefined, argument: string): numbe
 export function formatBytes(bytes: number): string {
   const units = ["KiB", "MiB", "GiB", "TiB"];
   if (bytes < 1024) return `${bytes} B`;
-  let value = bytes;
-  let unit = "B";
-  for (const next of units) {
-    if (value < 1024) break;
+  let value = bytes / 1024;
+  let unit = 0;
+  // By the value as shown: 1048575 bytes is 1.0 MiB, not 1024.0 KiB.
+  while (unit < units.length - 1 && Math.round(value * 10) >= 10240) {
     value /= 1024;
-    unit = next;
+    unit++;
   }
-  return `${value.toFixed(1)} ${unit}`;
+  return `${value.toFixed(1)} ${units[unit]}`;
 }

@@ -8,7 +8,8 @@ export interface Command {
   usage: string;
   /**
    * The command's names for the library's parameters, so that a
-   * `ValidationError` names what the user typed (`partSize` → `--part-size`).
+   * `ValidationError` names what the user typed (`partSize` → `--part-size`);
+   * a parameter is looked up by its first segment (`metadata` for `metadata.owner`).
    */
   arguments?: Record<string, string>;
   /**

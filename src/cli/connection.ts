@@ -178,7 +178,7 @@ export function endpointFromConfig(settings: Record<string, string>, path: strin
 export interface Connection {
   /** The client. */
   client: Client;
-  /** Its transport, which knows which aborts the service confirmed. */
+  /** Its transport, which watches the requests (see {@linkcode Transport}). */
   transport: Transport;
   /** Whether requests are signed. */
   signed: boolean;

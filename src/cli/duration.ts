@@ -3,8 +3,9 @@ import { UsageError } from "./usage_error.ts";
 const SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /**
- * Reads a duration such as `30s`, `15m`, `12h` or `7d`. A unit is required:
- * a bare number would leave `--older-than 7` open to two readings.
+ * Reads a duration such as `30s`, `15m`, `12h` or `7d` (units in either
+ * case). A unit is required, except for `0`: a bare number would leave
+ * `--older-than 7` open to two readings, but zero is zero in any unit.
  *
  * @param text The value, or `undefined` when the flag was not given.
  * @param argument The flag, for the message.
@@ -13,7 +14,8 @@ const SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
  */
 export function parseDuration(text: string | undefined, argument: string): number | undefined {
   if (text === undefined) return undefined;
-  const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(text.trim());
+  if (text.trim() == "0") return 0;
+  const match = /^(\d+(?:\.\d+)?)([smhd])$/i.exec(text.trim());
   if (!match) {
     throw new UsageError(
       `${argument}: expected a duration such as 30s, 15m, 12h or 7d, received ${
@@ -21,7 +23,7 @@ export function parseDuration(text: string | undefined, argument: string): numbe
       }`,
     );
   }
-  return Math.round(Number(match[1]) * SECONDS[match[2]] * 1000);
+  return Math.round(Number(match[1]) * SECONDS[match[2].toLowerCase()] * 1000);
 }
 
 /**

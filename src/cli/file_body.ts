@@ -94,8 +94,10 @@ class FileRange extends Blob {
  *
  * @param path The file.
  * @returns The body and its size.
- * @throws {UsageError} If the file does not exist, cannot be read, or is not a regular file
- * (a pipe or device has no size; `-` reads stdin instead).
+ * @throws {Error} If the file does not exist or cannot be read: a failure (exit 1), not a
+ * command line written wrong.
+ * @throws {UsageError} If it is not a regular file (a pipe or device has no size; `-` reads
+ * stdin instead).
  */
 export async function openFileBody(path: string): Promise<{ body: UploadBody; size: number }> {
   let info: fs.Stats;
@@ -111,7 +113,7 @@ export async function openFileBody(path: string): Promise<{ body: UploadBody; si
       }
     }
   } catch (error) {
-    throw new UsageError(`<file>: cannot read ${path}: ${(error as Error).message}`);
+    throw new Error(`<file>: cannot read ${path}: ${(error as Error).message}`);
   }
   // Not opened otherwise: opening a named pipe would wait for a writer.
   if (!info.isFile()) {

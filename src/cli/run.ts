@@ -5,8 +5,10 @@ import { emulatorCommand } from "./commands/emulator.ts";
 import { listCommand } from "./commands/list.ts";
 import { presignCommand } from "./commands/presign.ts";
 import { uploadCommand } from "./commands/upload.ts";
-import { printBlock, warn } from "./output.ts";
+import { print, printBlock, PROGRAM, warn } from "./output.ts";
 import { UsageError } from "./usage_error.ts";
+import { validationMessage } from "./validation_message.ts";
+import { VERSION } from "./version.ts";
 
 const COMMANDS: Command[] = [
   uploadCommand,
@@ -23,12 +25,13 @@ Multipart uploads to QingStor object storage.
 commands:
 ${COMMANDS.map((command) => `  ${command.synopsis}`).join("\n")}
 
-Run "qingstor-multipart <command> --help" for a command's options.
+Run "qingstor-multipart <command> --help" for a command's options, "qingstor-multipart --version"
+for the version.
 Credentials come from QINGSTOR_ACCESS_KEY_ID and QINGSTOR_SECRET_ACCESS_KEY, else from
 ~/.qingstor/config.yaml; the endpoint from --endpoint or --zone, QINGSTOR_ENDPOINT or
 QINGSTOR_ZONE, else the same file.
-Exit codes: 0 done, 1 the service or a file failed, 2 bad arguments, 130/143/129 stopped by
-SIGINT (Ctrl-C), SIGTERM or SIGHUP, 141 stdout closed.`;
+Exit codes: 0 done, 1 the service failed or the file could not be read, 2 bad arguments,
+130/143/129 stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP, 141 stdout closed.`;
 
 /**
  * Runs one command line: picks the subcommand, prints usage on `--help`,
@@ -41,6 +44,10 @@ SIGINT (Ctrl-C), SIGTERM or SIGHUP, 141 stdout closed.`;
 export async function run(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   if (name == "--help" || name == "-h") return usage("stdout", USAGE, 0);
+  if (name == "--version" || name == "-V") {
+    print(`${PROGRAM} ${VERSION}`);
+    return 0;
+  }
   if (name === undefined) return usage("stderr", USAGE, 2);
   const command = COMMANDS.find((candidate) => candidate.name == name);
   if (!command) {
@@ -73,13 +80,10 @@ function report(error: unknown, command: Command): number {
     return usage("stderr", command.usage, 2);
   }
   if (error instanceof ValidationError) {
-    // Named as the user wrote it: --part-size rather than partSize.
-    const names = command.arguments ?? {};
-    const argument = Object.hasOwn(names, error.parameter)
-      ? names[error.parameter]
-      : error.parameter;
-    warn(`${argument}: ${error.message}`);
-    return 2;
+    // Named as the user wrote it: --part-size rather than partSize; then the usage, as for any
+    // argument refused.
+    warn(validationMessage(error.parameter, error.message, command.arguments ?? {}));
+    return usage("stderr", command.usage, 2);
   }
   // A QingStorError's message holds the operation, status, code, the service's message and the
   // request id.

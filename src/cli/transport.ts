@@ -1,15 +1,26 @@
 import { printable } from "./output.ts";
 
-/** What {@linkcode createTransport} returns. */
+/** What {@linkcode createTransport} returns: the `fetch` to give the client, and what it saw. */
 export interface Transport {
   /** The `fetch` to give the client. */
   fetch: (request: Request) => Promise<Response>;
   /**
-   * Upload IDs whose abort the service confirmed. `upload()` rejects with the
-   * signal's reason when interrupted, whether or not its clean-up abort
-   * succeeded; this is how the CLI knows which it was, without a second request.
+   * Upload IDs whose abort request was answered 204. The service answers so
+   * whether or not the upload existed; for an upload `upload()` itself made
+   * and cleans up, it tells that the clean-up went through. (`upload()`
+   * rejects with the signal's reason when interrupted, whether or not its
+   * abort succeeded; this is how the CLI knows which it was.)
    */
-  abortedUploads: Set<string>;
+  abortsAnswered: Set<string>;
+  /** Whether a request of an operation (`completeMultipartUpload`, ...) awaits its answer. */
+  pending(operation: string): boolean;
+  /**
+   * How many parts of an upload are known to be on the service: those
+   * listed by `listParts`, and those `uploadPart` was answered 201 for.
+   */
+  partsOnService(uploadId: string): number;
+  /** The upload ID of the last request that named one, if any did. */
+  lastUploadId(): string | undefined;
 }
 
 /**
@@ -21,13 +32,27 @@ export interface Transport {
  * @returns The transport.
  */
 export function createTransport(log?: (line: string) => void): Transport {
-  const abortedUploads = new Set<string>();
+  const abortsAnswered = new Set<string>();
+  const inFlight = new Map<string, number>();
+  const parts = new Map<string, Set<number>>();
+  let lastUploadId: string | undefined;
+  const partsOf = (uploadId: string) => {
+    let numbers = parts.get(uploadId);
+    if (!numbers) parts.set(uploadId, numbers = new Set());
+    return numbers;
+  };
   return {
-    abortedUploads,
+    abortsAnswered,
+    pending: (operation) => (inFlight.get(operation) ?? 0) > 0,
+    partsOnService: (uploadId) => parts.get(uploadId)?.size ?? 0,
+    lastUploadId: () => lastUploadId,
     fetch: async (request) => {
       const url = new URL(request.url);
       const operation = operationOf(request.method, url, request.headers);
       const what = `${operation} ${request.method} ${url.pathname}${url.search}`;
+      const uploadId = url.searchParams.get("upload_id") ?? undefined;
+      lastUploadId = uploadId ?? lastUploadId;
+      inFlight.set(operation, (inFlight.get(operation) ?? 0) + 1);
       let response: Response;
       try {
         // Looked up at each call, as the library does, so a test's stub would be seen.
@@ -35,12 +60,25 @@ export function createTransport(log?: (line: string) => void): Transport {
       } catch (error) {
         log?.(`${what} → no response: ${error instanceof Error ? error.message : error}`);
         throw error;
+      } finally {
+        inFlight.set(operation, inFlight.get(operation)! - 1);
       }
       const requestId = response.headers.get("x-qs-request-id");
       log?.(`${what} → ${response.status} (request id ${printable(String(requestId))})`);
-      const uploadId = url.searchParams.get("upload_id");
-      if (operation == "abortMultipartUpload" && response.status == 204 && uploadId) {
-        abortedUploads.add(uploadId);
+      if (uploadId && operation == "abortMultipartUpload" && response.status == 204) {
+        abortsAnswered.add(uploadId);
+      }
+      if (uploadId && operation == "uploadPart" && response.status == 201) {
+        partsOf(uploadId).add(Number(url.searchParams.get("part_number")));
+      }
+      if (uploadId && operation == "listParts" && response.status == 200) {
+        // A copy of the page, read here: the library reads the response itself.
+        const page = await response.clone().json().catch(() => undefined) as
+          | { object_parts?: { part_number?: unknown }[] }
+          | undefined;
+        for (const part of page?.object_parts ?? []) {
+          if (typeof part.part_number == "number") partsOf(uploadId).add(part.part_number);
+        }
       }
       return response;
     },

@@ -188,13 +188,16 @@ export type Service = Awaited<ReturnType<typeof serve>>;
 
 /**
  * The emulator served over HTTP with its requests in view: a test can wait for one (`until`),
- * or hold matching ones unanswered until `release` (a slow service, reached on cue).
+ * or hold matching ones unanswered until `release` (a slow service, reached on cue). A held
+ * request is then answered 503 without being handled, or, held with `{ handle: true }`, handled
+ * as if it had only been slow.
  */
 export async function serve(options: EmulatorOptions = {}) {
   const emulator = createEmulator({ credentials: [CREDENTIALS], minPartSize: 1024, ...options });
   const seen: Seen[] = [];
   const waiters: (() => void)[] = [];
   let holds: ((url: URL, request: Request) => boolean) | undefined;
+  let handleHeld = false;
   let release = () => {};
   let released = Promise.resolve();
   const notify = () => {
@@ -207,9 +210,10 @@ export async function serve(options: EmulatorOptions = {}) {
       if (holds?.(url, request)) {
         seen.push({ request, url, status: 0 });
         notify();
-        // Never handled: the sender has given up on it by the time it is let go.
+        const handle = handleHeld;
         await released;
-        return new Response(null, { status: 503 });
+        // Unless told otherwise, never handled: the sender has given up on it by then.
+        if (!handle) return new Response(null, { status: 503 });
       }
       const response = await emulator.fetch(request);
       seen.push({ request, url, status: response.status });
@@ -240,8 +244,9 @@ export async function serve(options: EmulatorOptions = {}) {
         waiters.push(check);
         check();
       }),
-    hold(test: (url: URL, request: Request) => boolean) {
+    hold(test: (url: URL, request: Request) => boolean, options: { handle?: boolean } = {}) {
       holds = test;
+      handleHeld = !!options.handle;
       released = new Promise((resolve) => (release = resolve));
     },
     release() {

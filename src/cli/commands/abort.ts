@@ -19,10 +19,11 @@ const USAGE = `usage: qingstor-multipart abort <bucket> <key> <uploadId>
        qingstor-multipart abort <bucket> --older-than AGE [--prefix P] [--dry-run]
 
 Aborts one upload, or every upload in progress at least AGE old (30s, 15m, 12h, 7d), freeing
-the space its parts take. Prints a line per upload aborted, then a total.
+the space its parts take. Prints a line per upload aborted, then a total. For one upload, the
+service answers alike whether or not it existed; the sweep aborts only uploads it listed.
 
 options:
-  --older-than AGE        abort the uploads at least this old; 0s means all
+  --older-than AGE        abort the uploads at least this old; 0 means all
   --prefix P              only those whose key starts with P
   --dry-run               print what would be aborted, abort nothing
 ${CONNECTION_USAGE}`;
@@ -56,7 +57,12 @@ async function run(args: string[]): Promise<number> {
   const [bucket, key, uploadId] = positionals;
   if (!sweep) {
     await abortMultipartUpload(client, { bucket, key, uploadId });
-    print(`aborted ${printable(uploadId)}  ${printable(key)}`);
+    // The service answers 204 whether or not the upload existed: say no more than that.
+    print(
+      `abort sent for upload ${printable(uploadId)} of ${
+        printable(key)
+      }; the service answered 204 (it does not say whether the upload existed)`,
+    );
     return 0;
   }
 

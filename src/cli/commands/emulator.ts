@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { createEmulator, DEVELOPMENT_CREDENTIALS, serveEmulator } from "../../testing/mod.ts";
+import { checkBucket } from "../../validate.ts";
 import { parseCommand, parseWholeNumber } from "../args.ts";
 import { expectPositionals } from "../args.ts";
 import { parseByteSize } from "../byte_size.ts";
@@ -49,6 +50,7 @@ export const emulatorCommand: Command = {
   synopsis: "emulator                         run the offline QingStor emulator",
   usage: USAGE,
   arguments: {
+    bucket: "--public-bucket",
     minPartSize: "--min-part-size",
     bodyTimeout: "--body-timeout",
     requestLogLimit: "--request-log-limit",
@@ -78,6 +80,8 @@ async function run(args: string[]): Promise<number> {
       `--storage: expected bytes or digest, received ${JSON.stringify(storage)}`,
     );
   }
+  // A name no client could send a request to would only make a bucket that cannot be used.
+  for (const name of values["public-bucket"] ?? []) checkBucket(name);
   const credentials = accessKeyId && secretAccessKey
     ? { accessKeyId, secretAccessKey }
     : DEVELOPMENT_CREDENTIALS;
@@ -92,6 +96,15 @@ async function run(args: string[]): Promise<number> {
     }),
     { port },
   );
+  // Stopping is how a foreground server ends: exit code 0, not 128 + the signal. Listened for
+  // before the first line, so that a script that stops it as soon as it reads the line stops it
+  // cleanly.
+  const stopped = new Promise<Stop>((resolve) => {
+    const remove = onStopSignal((stop) => {
+      remove();
+      resolve(stop);
+    });
+  });
   // First, as documented: scripts wait for this line to learn the port.
   const lines = [`listening on ${server.url}`];
   if (credentials == DEVELOPMENT_CREDENTIALS) {
@@ -104,13 +117,7 @@ async function run(args: string[]): Promise<number> {
   }
   lines.push(`QINGSTOR_ENDPOINT=${server.url}`);
   printBlock("stdout", lines.join("\n"));
-  // Stopping is how a foreground server ends: exit code 0, not 128 + the signal.
-  const stop = await new Promise<Stop>((resolve) => {
-    const remove = onStopSignal((stop) => {
-      remove();
-      resolve(stop);
-    });
-  });
+  const stop = await stopped;
   writeStderr(`${stop.what}: stopping the emulator\n`);
   await server.close();
   return 0;

@@ -4,7 +4,7 @@ import type { Command } from "../command.ts";
 import { connect, CONNECTION_OPTIONS, CONNECTION_USAGE } from "../connection.ts";
 import { parseDuration } from "../duration.ts";
 import { findUploads, formatUpload } from "../find_uploads.ts";
-import { jsonText, print, printBlock, writeStderr } from "../output.ts";
+import { jsonText, print, printable, printBlock, writeStderr } from "../output.ts";
 
 const OPTIONS = {
   prefix: { type: "string" },
@@ -55,7 +55,15 @@ async function run(args: string[]): Promise<number> {
   } else {
     for (const upload of uploads) print(formatUpload(upload));
     // On stderr: stdout stays one line per upload, for scripts.
-    if (!uploads.length) writeStderr("no uploads in progress\n");
+    if (!uploads.length) {
+      const filters = [
+        ...(values.prefix === undefined ? [] : ["--prefix", printable(values.prefix)]),
+        ...(values["older-than"] === undefined ? [] : ["--older-than", values["older-than"]]),
+      ];
+      writeStderr(
+        `no uploads in progress${filters.length ? ` match ${filters.join(" ")}` : ""}\n`,
+      );
+    }
   }
   return 0;
 }

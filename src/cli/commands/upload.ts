@@ -137,28 +137,63 @@ async function run(args: string[]): Promise<number> {
   }
 
   let uploadId = values.resume;
-  let partsDone = 0;
-  let told = false;
+  let idAnnounced = false;
   let stopped: Stop | undefined;
   const controller = new AbortController();
+  const object = printable(`${bucket}/${key}`);
+  const listCommand = () => shellCommand(["list", "--prefix", key], [bucket]);
+  /** What the upload is doing now, so that a stop says what it waits for. */
+  const phase = () =>
+    transport.pending("completeMultipartUpload")
+      ? "complete"
+      : transport.pending("initiateMultipartUpload")
+      ? "initiate"
+      : transport.pending("abortMultipartUpload")
+      ? "abort"
+      : resuming && !idAnnounced
+      ? "listing"
+      : "parts";
   const stop = (by: Stop) => {
     if (stopped) {
       // Only a signal again means "now"; stdout closing during the clean-up changes nothing.
       if (!by.again) return;
       // The clean-up itself hangs (a dead network, say): the user wants out now.
       if (process.stderr.isTTY) writeStderr("\n");
-      warn(
-        `${by.what} again, exiting at once${
-          uploadId ? `; upload ${printable(uploadId)} may be left in progress` : ""
+      const id = uploadId ?? transport.lastUploadId();
+      const upload = `upload ${id === undefined ? "" : printable(id) + " "}`;
+      const left = {
+        complete: `complete got no answer, so ${object} may exist now, or ${upload}` +
+          `may be left in progress; check with: ${listCommand()}`,
+        initiate: `initiate got no answer, so an upload of ${object} may have been created; ` +
+          `find it with: ${listCommand()}`,
+        abort: `the abort got no answer, so ${upload}may be left in progress; ` +
+          (id === undefined
+            ? `find it with: ${listCommand()}`
+            : `abort it with: ${shellCommand(["abort"], [bucket, key, id])}`),
+        listing: `${upload}is left in progress with its parts; resume it with: ${
+          id === undefined ? "" : resumeCommand(id)
         }`,
-      );
+        parts: `${upload}may be left in progress`,
+      }[phase()];
+      warn(`${by.what} again, exiting at once: ${left}`);
       process.exit(by.code);
     }
     stopped = by;
+    const nothingToKeep = !resuming && uploadId !== undefined &&
+      transport.partsOnService(uploadId) == 0;
+    const doing = {
+      complete: `waiting for complete's answer, which says whether ${object} was created`,
+      initiate: "waiting for initiate's answer, to abort the upload it creates",
+      abort: "waiting for the abort's answer",
+      listing: "stopping the listing of the upload's parts; they are kept",
+      parts: !keepParts
+        ? "aborting the upload"
+        : nothingToKeep
+        ? "aborting the upload, which has no part on the service yet to keep"
+        : "stopping; the parts on the service are kept",
+    }[phase()];
     progress.note(
-      `${by.what}: ${keepParts ? "stopping" : "aborting the upload"} (${
-        by.again ? `${by.again} again` : "Ctrl-C"
-      } to exit at once)`,
+      `${by.what}: ${doing} (${by.again ? `${by.again} again` : "Ctrl-C"} to exit at once)`,
     );
     controller.abort(new Error("Interrupted"));
   };
@@ -180,15 +215,14 @@ async function run(args: string[]): Promise<number> {
       leavePartsOnError: keepParts,
       signal: controller.signal,
       onProgress: (figures) => {
-        if (!told) {
+        if (!idAnnounced) {
           // At once, before any part: a crash can still be resumed or cleaned up by this id.
           progress.note(
             `${resuming ? "resuming" : "started"} upload id ${printable(figures.uploadId)}`,
           );
-          told = true;
+          idAnnounced = true;
         }
         uploadId = figures.uploadId;
-        partsDone = figures.partsDone;
         progress.update(figures);
       },
     });
@@ -206,24 +240,36 @@ async function run(args: string[]): Promise<number> {
       warn(error.message);
       if (error.cause instanceof CompleteStatusUnknownError) {
         // Neither abort nor resume fits an upload that may have become the object.
-        warn(`${printable(`${bucket}/${key}`)} may exist now; check before uploading it again`);
-      } else tellWhatIsLeft(error.uploadId, error.aborted, error.parts.length);
+        warn(`${object} may exist now; check before uploading it again`);
+      } else tellWhatIsLeft(error.uploadId, error.aborted);
       return stopped?.code ?? 1;
     }
     if (!stopped) throw error;
-    if (uploadId === undefined) {
-      warn("interrupted before the upload started");
-    } else tellWhatIsLeft(uploadId, transport.abortedUploads.has(uploadId), partsDone);
+    // An upload that initiate created as the stop came was aborted at once, before any progress.
+    const id = uploadId ?? transport.lastUploadId();
+    if (id === undefined) warn(`${stopped.what} before the upload started`);
+    else tellWhatIsLeft(id, transport.abortsAnswered.has(id));
     return stopped.code;
   } finally {
     for (const remove of removers) remove();
   }
 
-  function tellWhatIsLeft(id: string, aborted: boolean, parts: number) {
+  function tellWhatIsLeft(id: string, aborted: boolean) {
     const upload = `upload ${printable(id)}`;
-    if (aborted) warn(`${upload} aborted on the service`);
-    else if (keepParts) {
-      warn(`${upload} kept with ${plural(parts, "part")} on the service; resume it with:`);
+    // Listed by a resume, or sent: the part numbers the service has, whatever this run did.
+    const parts = transport.partsOnService(id);
+    if (aborted) {
+      warn(
+        `${upload} aborted on the service${
+          keepParts && parts == 0 && !resuming ? ": it had no part yet, so nothing to keep" : ""
+        }`,
+      );
+    } else if (keepParts) {
+      // Stopped while listing, the count would be only the pages read so far.
+      const what = resuming && !idAnnounced
+        ? "with its parts (stopped while they were listed)"
+        : `with ${plural(parts, "part")}`;
+      warn(`${upload} kept ${what} on the service; resume it with:`);
       writeStderr(resumeCommand(id) + "\n");
     } else {
       warn(`${upload} could not be aborted; abort it with:`);

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -118,6 +118,11 @@ describe("the npm package in a consumer project", () => {
       await writeFile(join(project, "cli.bin"), data);
       const cli = (...args) =>
         run("npx", ["--no-install", "qingstor-multipart", ...args], { cwd: project, env });
+      const version = await cli("--version");
+      const { version: installed } = JSON.parse(
+        await readFile(join(project, "node_modules/qingstor-multipart/package.json"), "utf8"),
+      );
+      assert.equal(version.stdout, `qingstor-multipart ${installed}\n`);
       const uploaded = await cli("upload", "cli.bin", `${BUCKET}/from npx/cli.bin`);
       assert.match(uploaded.stdout, /uploaded .*: 300000 bytes, 1 part,/);
       // Read back through a presigned URL the CLI mints: the bytes are the file's.
