@@ -57,6 +57,17 @@ export function expectPositionals(
 }
 
 /**
+ * Whether a flag's value is a whole, non-negative number: digits only.
+ * `Number()` alone would take `""`, `" 4"`, `"0x10"` and `"1e3"`.
+ *
+ * @param text The value.
+ * @returns True for digits only.
+ */
+export function isWholeNumber(text: string): boolean {
+  return /^\d+$/.test(text);
+}
+
+/**
  * Reads a whole, non-negative number given to a flag.
  *
  * @param text The flag's value, or `undefined` when it was not given.
@@ -66,8 +77,7 @@ export function expectPositionals(
  */
 export function parseWholeNumber(text: string | undefined, argument: string): number | undefined {
   if (text === undefined) return undefined;
-  // Number() alone would take "", " 4", "0x10" and "1e3".
-  if (!/^\d+$/.test(text)) {
+  if (!isWholeNumber(text)) {
     throw new UsageError(`${argument}: expected a whole number, received ${JSON.stringify(text)}`);
   }
   return Number(text);

@@ -180,8 +180,6 @@ export interface Connection {
   client: Client;
   /** Its transport, which watches the requests (see {@linkcode Transport}). */
   transport: Transport;
-  /** Whether requests are signed. */
-  signed: boolean;
 }
 
 /**
@@ -251,5 +249,5 @@ export async function connect(
       } (from ${resolved.credentialsFrom})`
       : "no credentials: requests are anonymous",
   );
-  return { client, transport, signed: !!resolved.credentials };
+  return { client, transport };
 }

@@ -34,8 +34,9 @@ export interface ProgressLine {
   finish(): void;
 }
 
-/** A terminal redraw at most 10 times a second; a log gets at most one line a second. */
+/** Milliseconds between redraws on a terminal: at most 10 a second. */
 const TTY_INTERVAL = 100;
+/** Milliseconds between lines when not on a terminal (a log): at most one a second. */
 const PLAIN_INTERVAL = 1000;
 /** Carriage return, then ANSI "erase to end of line": the old line is gone even if longer. */
 const REDRAW = "\r\x1b[K";

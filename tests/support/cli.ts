@@ -18,6 +18,7 @@ import {
   type EmulatorOptions,
   serveEmulator,
 } from "../../src/testing/mod.ts";
+import { UsageError } from "../../src/cli/usage_error.ts";
 import { CREDENTIALS } from "./harness.ts";
 
 /** The CLI under the runtime running the tests (which run in the repository's root). */
@@ -276,4 +277,13 @@ export const isPart = (number?: number) => ({ request, url, status }: Seen) =>
 export function hasRawControl(text: string): boolean {
   // deno-lint-ignore no-control-regex
   return /[\x00-\x09\x0b-\x1f\x7f-\x9f]/.test(text);
+}
+
+/** Asserts a UsageError whose message starts with the argument it names. */
+export function refused(run: () => unknown, message: RegExp): void {
+  assert.throws(run, (error) => {
+    assert.ok(error instanceof UsageError, String(error));
+    assert.match(error.message, message);
+    return true;
+  });
 }

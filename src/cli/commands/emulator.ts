@@ -1,8 +1,7 @@
 import { parseArgs } from "node:util";
 import { createEmulator, DEVELOPMENT_CREDENTIALS, serveEmulator } from "../../testing/mod.ts";
 import { checkBucket } from "../../validate.ts";
-import { parseCommand, parseWholeNumber } from "../args.ts";
-import { expectPositionals } from "../args.ts";
+import { expectPositionals, parseCommand, parseWholeNumber } from "../args.ts";
 import { parseByteSize } from "../byte_size.ts";
 import type { Command } from "../command.ts";
 import { printBlock, writeStderr } from "../output.ts";

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { presign, type PresignInput } from "../../../mod.ts";
-import { expectPositionals, parseCommand } from "../args.ts";
+import { expectPositionals, isWholeNumber, parseCommand, parseWholeNumber } from "../args.ts";
 import type { Command } from "../command.ts";
 import { connect, CONNECTION_OPTIONS, CONNECTION_USAGE } from "../connection.ts";
 import { parseDuration } from "../duration.ts";
@@ -57,11 +57,11 @@ async function run(args: string[]): Promise<number> {
     );
   }
   const { bucket, key } = parseTarget(positionals[1], false);
-  const text = values.expires ?? "3600";
+  const expires = values.expires ?? "3600";
   // Seconds as the flag's name says; a duration is accepted too, as list and abort take them.
-  const expiresIn = /^\d+$/.test(text)
-    ? Number(text)
-    : Math.round(parseDuration(text, "--expires")! / 1000);
+  const expiresIn = isWholeNumber(expires)
+    ? parseWholeNumber(expires, "--expires")!
+    : Math.round(parseDuration(expires, "--expires")! / 1000);
   const query = parsePairs(values.query, "--query", true);
   const { client } = await connect(values);
   const url = await presign(client, { method, bucket, key, query, expiresIn });

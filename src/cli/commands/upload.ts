@@ -2,6 +2,7 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import {
   CompleteStatusUnknownError,
+  STORAGE_CLASSES,
   type StorageClass,
   upload,
   UploadError,
@@ -46,7 +47,7 @@ options:
   --part-size SIZE        part size: 8MiB, 5MB or bytes (default 8MiB, raised to fit 10,000 parts)
   --concurrency N         parts in flight at once (default 4)
   --content-type TYPE     default: by the file's extension (none for stdin)
-  --storage-class CLASS   STANDARD or STANDARD_IA
+  --storage-class CLASS   ${STORAGE_CLASSES.join(" or ")}
   --meta NAME=VALUE       user metadata, sent as x-qs-meta-NAME; repeatable
   --no-md5                send no Content-MD5 with the parts
   --resume UPLOAD_ID      resume an upload: parts already there that match are not sent again;
