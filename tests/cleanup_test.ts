@@ -20,9 +20,8 @@ import type { FaultRule } from "../src/testing/mod.ts";
 import { planUpload } from "../src/upload/plan_upload.ts";
 import { CREDENTIALS, inProcess, untilRequest } from "./support/harness.ts";
 import { testBytes } from "./support/bytes.ts";
+import { bucket, sizing } from "./support/upload.ts";
 
-const bucket = "mybucket";
-const sizing = { partSize: 1024, minPartSize: 1024 };
 const LIMIT = { timeout: 10_000 };
 /** The longest wait setTimeout takes: never, as far as a test can tell. */
 const NEVER = 2 ** 31 - 1;

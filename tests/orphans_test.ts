@@ -16,9 +16,7 @@ import {
 import type { Emulator, FaultRule } from "../src/testing/mod.ts";
 import { inProcess } from "./support/harness.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
-
-const bucket = "mybucket";
-const sizing = { partSize: 1024, minPartSize: 1024 };
+import { bucket, sizing } from "./support/upload.ts";
 
 /** The operations the emulator was asked, in order. */
 const operations = (emulator: Emulator) => emulator.state.requests.map((r) => r.operation);
