@@ -65,7 +65,7 @@ export interface SyncClockOptions {
  */
 export async function syncClock(client: Client, options: SyncClockOptions = {}): Promise<number> {
   const { signal } = options;
-  const fail = (status: number, message: string, cause?: unknown) =>
+  const syncError = (status: number, message: string, cause?: unknown) =>
     new QingStorError({ operation: "syncClock", status, message, attempts: 1, cause });
   const url = options.bucket === undefined
     ? client.endpoint
@@ -87,7 +87,7 @@ export async function syncClock(client: Client, options: SyncClockOptions = {}):
     await untilAborted(Promise.resolve(response.body?.cancel()), attempt);
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
-    throw fail(
+    throw syncError(
       0,
       deadline.signal.aborted
         ? `no answer within ${client.timeout} ms`
@@ -99,7 +99,9 @@ export async function syncClock(client: Client, options: SyncClockOptions = {}):
   }
   const received = Date.now();
   const date = Date.parse(response.headers.get("date") ?? "");
-  if (!date) throw fail(response.status, "The answer has no Date header to learn the clock from");
+  if (!date) {
+    throw syncError(response.status, "The answer has no Date header to learn the clock from");
+  }
   client.clockOffset = Math.round(date + 500 - (sent + received) / 2);
   return client.clockOffset;
 }

@@ -13,7 +13,7 @@ import {
   chainDigest,
   checkUploadKey,
   encryptionAnswer,
-  fail,
+  errorAnswer,
   findUpload,
   noUpload,
   ok,
@@ -43,19 +43,29 @@ export const complete: OperationDefinition = {
     try {
       listed = JSON.parse(text).object_parts;
     } catch {
-      return fail(context, 400, "invalid_json", "The request body is not valid JSON.");
+      return errorAnswer(context, 400, "invalid_json", "The request body is not valid JSON.");
     }
     if (!Array.isArray(listed) || !listed.length) {
-      return fail(context, 400, "invalid_request", "object_parts must be a non-empty array.");
+      return errorAnswer(
+        context,
+        400,
+        "invalid_request",
+        "object_parts must be a non-empty array.",
+      );
     }
     if (listed.length > MAX_PARTS) {
-      return fail(context, 400, "max_parts_exceeded", `An object has at most ${MAX_PARTS} parts.`);
+      return errorAnswer(
+        context,
+        400,
+        "max_parts_exceeded",
+        `An object has at most ${MAX_PARTS} parts.`,
+      );
     }
     const parts: EmulatorPart[] = [];
     for (const [index, entry] of listed.entries()) {
       const part = upload.parts.get(entry?.part_number as number);
       if (!part) {
-        return fail(
+        return errorAnswer(
           context,
           400,
           "invalid_request",
@@ -63,10 +73,15 @@ export const complete: OperationDefinition = {
         );
       }
       if (index && part.partNumber <= parts[index - 1].partNumber) {
-        return fail(context, 400, "invalid_request", "object_parts must ascend by part_number.");
+        return errorAnswer(
+          context,
+          400,
+          "invalid_request",
+          "object_parts must ascend by part_number.",
+        );
       }
       if (entry.etag !== undefined && unquoteEtag(String(entry.etag)) != part.etag) {
-        return fail(
+        return errorAnswer(
           context,
           400,
           "invalid_request",
@@ -77,7 +92,7 @@ export const complete: OperationDefinition = {
         index < listed.length - 1 &&
         part.size < (context.emulator.options.minPartSize ?? MIN_PART_SIZE)
       ) {
-        return fail(
+        return errorAnswer(
           context,
           400,
           "entity_too_small",

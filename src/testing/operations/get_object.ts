@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { fail, type OperationDefinition, readObject } from "./shared/mod.ts";
+import { errorAnswer, type OperationDefinition, readObject } from "./shared/mod.ts";
 
 /**
  * The bytes a `Range` header asks for: `bytes=first-last`, `bytes=first-` or
@@ -34,7 +34,7 @@ export const getObject: OperationDefinition = {
       ? { first: 0, last: object.size - 1 }
       : byteRange(range, object.size);
     if (!wanted) {
-      const refused = fail(
+      const refused = errorAnswer(
         context,
         416,
         "invalid_range",
@@ -44,7 +44,12 @@ export const getObject: OperationDefinition = {
       return refused;
     }
     if (!object.data) {
-      return fail(context, 400, "invalid_request", "Digest storage keeps no bytes to read back.");
+      return errorAnswer(
+        context,
+        400,
+        "invalid_request",
+        "Digest storage keeps no bytes to read back.",
+      );
     }
     const { first, last } = wanted;
     const body = object.data.slice(first, last + 1);

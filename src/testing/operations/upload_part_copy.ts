@@ -8,7 +8,7 @@
 import { md5 } from "../../md5.ts";
 import {
   checkReadKey,
-  fail,
+  errorAnswer,
   failedCondition,
   type OperationDefinition,
   partTarget,
@@ -31,7 +31,7 @@ export const uploadPartCopy: OperationDefinition = {
     try {
       source = decodeURIComponent(context.request.headers.get("x-qs-copy-source")!).slice(1);
     } catch {
-      return fail(
+      return errorAnswer(
         context,
         400,
         "invalid_argument",
@@ -40,7 +40,12 @@ export const uploadPartCopy: OperationDefinition = {
     }
     const object = context.emulator.state.objects.get(source);
     if (!object) {
-      return fail(context, 404, "object_not_exists", `The source object ${source} does not exist.`);
+      return errorAnswer(
+        context,
+        404,
+        "object_not_exists",
+        `The source object ${source} does not exist.`,
+      );
     }
     const failed = failedCondition(context.request.headers, "x-qs-copy-source-", object);
     if (failed) return preconditionFailed(context, failed, "source object");
@@ -48,7 +53,7 @@ export const uploadPartCopy: OperationDefinition = {
     const denied = checkReadKey(context, SOURCE_KEY, object.encryptionKeyMd5);
     if (denied) return denied;
     if (!object.data) {
-      return fail(context, 400, "invalid_request", "Digest storage keeps no data to copy.");
+      return errorAnswer(context, 400, "invalid_request", "Digest storage keeps no data to copy.");
     }
     const range = context.request.headers.get("x-qs-copy-range");
     let first = 0;
@@ -56,7 +61,12 @@ export const uploadPartCopy: OperationDefinition = {
     if (range !== null) {
       const match = /^bytes=(\d+)-(\d+)$/.exec(range);
       if (!match || Number(match[1]) > Number(match[2]) || Number(match[1]) >= object.size) {
-        return fail(context, 416, "invalid_range", `The copy range ${range} is not satisfiable.`);
+        return errorAnswer(
+          context,
+          416,
+          "invalid_range",
+          `The copy range ${range} is not satisfiable.`,
+        );
       }
       first = Number(match[1]);
       last = Math.min(Number(match[2]), object.size - 1);

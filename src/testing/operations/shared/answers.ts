@@ -7,8 +7,12 @@
 import { errorResponse, type OperationContext } from "../../model.ts";
 
 /** Answers with the service's error body. */
-export const fail = (context: OperationContext, status: number, code: string, message: string) =>
-  errorResponse(status, code, message, context.requestId);
+export const errorAnswer = (
+  context: OperationContext,
+  status: number,
+  code: string,
+  message: string,
+) => errorResponse(status, code, message, context.requestId);
 
 /** Answers with a success: a JSON body when given one, an empty body otherwise. */
 export const ok = (
@@ -22,4 +26,4 @@ export const ok = (
 
 /** Answers as the service does for an unknown upload ID. */
 export const noUpload = (context: OperationContext) =>
-  fail(context, 404, "upload_not_exists", "The multipart upload does not exist.");
+  errorAnswer(context, 404, "upload_not_exists", "The multipart upload does not exist.");

@@ -9,7 +9,7 @@ import { encodeBase64 } from "../../../encoding.ts";
 import { Md5 } from "../../../md5.ts";
 import { DroppedConnection, type OperationContext } from "../../model.ts";
 import { BodyTimeout } from "../../read_body.ts";
-import { fail } from "./answers.ts";
+import { errorAnswer } from "./answers.ts";
 
 /**
  * Reads the request body, or answers `incomplete_body` when it ends early or
@@ -30,7 +30,7 @@ export function streamBody(
 
 function bodyFailure(context: OperationContext, error: unknown): Response {
   if (error instanceof DroppedConnection) throw error;
-  return fail(
+  return errorAnswer(
     context,
     400,
     "incomplete_body",
@@ -50,7 +50,7 @@ function bodyFailure(context: OperationContext, error: unknown): Response {
 export function checkContentMd5(context: OperationContext, md5: Uint8Array): Response | undefined {
   const contentMd5 = context.request.headers.get("content-md5");
   if (contentMd5 === null || contentMd5 == encodeBase64(md5)) return undefined;
-  return fail(context, 400, "bad_digest", "The Content-MD5 does not match the body.");
+  return errorAnswer(context, 400, "bad_digest", "The Content-MD5 does not match the body.");
 }
 
 /** The service's own limit on a part or a PUT object, 5 GiB (the client stops at 5 GB). */
@@ -87,10 +87,15 @@ export async function receiveBody(
   const headers = context.request.headers;
   const declared = headers.get("content-length");
   if (declared === null && headers.has("transfer-encoding")) {
-    return fail(context, 400, "invalid_request", `${what} needs a Content-Length.`);
+    return errorAnswer(context, 400, "invalid_request", `${what} needs a Content-Length.`);
   }
   const tooLarge = () =>
-    fail(context, 400, "entity_too_large", `${what} may not exceed 5 GB, received ${declared}.`);
+    errorAnswer(
+      context,
+      400,
+      "entity_too_large",
+      `${what} may not exceed 5 GB, received ${declared}.`,
+    );
   // Refused before a byte is read, as a server would.
   if (Number(declared) > MAX_BODY) return tooLarge();
   const hash = new Md5();
@@ -110,7 +115,7 @@ export async function receiveBody(
     if (size instanceof Response) return size;
   }
   if (declared !== null && Number(declared) != size) {
-    return fail(context, 400, "incomplete_body", "The body is shorter than Content-Length.");
+    return errorAnswer(context, 400, "incomplete_body", "The body is shorter than Content-Length.");
   }
   if (size > MAX_BODY) return tooLarge();
   const md5 = hash.digest();

@@ -7,7 +7,7 @@
 import { decodeBase64, encodeBase64 } from "../../../encoding.ts";
 import { md5 } from "../../../md5.ts";
 import type { EmulatorUpload, OperationContext } from "../../model.ts";
-import { fail } from "./answers.ts";
+import { errorAnswer } from "./answers.ts";
 
 /** The headers of an object's own key; a copy's source key has `x-qs-copy-source-` in front. */
 export const OWN_KEY = "x-qs-encryption-customer-";
@@ -36,7 +36,7 @@ export function readEncryption(
     raw = decodeBase64(key ?? "");
   } catch { /* reported below */ }
   if (algorithm != "AES256" || raw?.length != 32 || encodeBase64(md5(raw)) != keyMd5) {
-    return fail(
+    return errorAnswer(
       context,
       400,
       "invalid_argument",
@@ -69,7 +69,7 @@ export function checkReadKey(
   if (given instanceof Response) return given;
   if (given === undefined) {
     if (!encryptionKeyMd5 || optional) return undefined;
-    return fail(
+    return errorAnswer(
       context,
       400,
       "invalid_request",
@@ -77,7 +77,7 @@ export function checkReadKey(
     );
   }
   if (!encryptionKeyMd5) {
-    return fail(
+    return errorAnswer(
       context,
       400,
       "invalid_request",
@@ -85,7 +85,7 @@ export function checkReadKey(
     );
   }
   if (given != encryptionKeyMd5) {
-    return fail(
+    return errorAnswer(
       context,
       400,
       "invalid_argument",
@@ -123,7 +123,7 @@ export function checkUploadKey(
   const keyMd5 = readEncryption(context, OWN_KEY);
   if (keyMd5 instanceof Response) return keyMd5;
   if (keyMd5 == upload.encryptionKeyMd5 || (optional && keyMd5 === undefined)) return undefined;
-  return fail(
+  return errorAnswer(
     context,
     400,
     "invalid_argument",

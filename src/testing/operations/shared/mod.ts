@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { fail, noUpload, ok } from "./answers.ts";
+export { errorAnswer, noUpload, ok } from "./answers.ts";
 export { checkContentMd5, readBody, receiveBody, type Received, streamBody } from "./body.ts";
 export { chainDigest, newChain, takeTurn, type Turn } from "./digest_chain.ts";
 export {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { EmulatorObject, OperationContext } from "../../model.ts";
-import { fail } from "./answers.ts";
+import { errorAnswer } from "./answers.ts";
 import { checkReadKey, encryptionAnswer, OWN_KEY } from "./encryption.ts";
 import { failedCondition, preconditionFailed } from "./preconditions.ts";
 import { findObject } from "./objects.ts";
@@ -22,7 +22,7 @@ export function readObject(
   context: OperationContext,
 ): { object: EmulatorObject; headers: Record<string, string> } | Response {
   const object = findObject(context);
-  if (!object) return fail(context, 404, "object_not_exists", "The object does not exist.");
+  if (!object) return errorAnswer(context, 404, "object_not_exists", "The object does not exist.");
   // HEAD tells an encrypted object's metadata without its key; GET needs the key.
   const denied = checkReadKey(
     context,

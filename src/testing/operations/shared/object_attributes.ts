@@ -12,7 +12,7 @@ import {
   METADATA_NAME,
 } from "../../../validate.ts";
 import type { EmulatorObject, OperationContext } from "../../model.ts";
-import { fail } from "./answers.ts";
+import { errorAnswer } from "./answers.ts";
 import { OWN_KEY, readEncryption } from "./encryption.ts";
 
 /** What a request that creates an object says about it. */
@@ -33,7 +33,12 @@ export function readObjectAttributes(context: OperationContext): ObjectAttribute
   const headers = context.request.headers;
   const storageClass = headers.get("x-qs-storage-class") ?? "STANDARD";
   if (!isStorageClass(storageClass)) {
-    return fail(context, 400, "invalid_request", `Storage class ${storageClass} is not valid.`);
+    return errorAnswer(
+      context,
+      400,
+      "invalid_request",
+      `Storage class ${storageClass} is not valid.`,
+    );
   }
   const metadata = readMetadata(context);
   if (metadata instanceof Response) return metadata;
@@ -59,11 +64,16 @@ export function readMetadata(context: OperationContext): Record<string, string> 
     const short = name.slice("x-qs-meta-".length);
     // An empty value is allowed here, as the service allows it; the client refuses to send one.
     if (!METADATA_NAME.test(short) || !/^[\x20-\x7e]*$/.test(value)) {
-      return fail(context, 400, "invalid_argument", `Metadata ${name} has a bad name or value.`);
+      return errorAnswer(
+        context,
+        400,
+        "invalid_argument",
+        `Metadata ${name} has a bad name or value.`,
+      );
     }
     total += short.length + value.length;
     if (short.length > MAX_METADATA_NAME || total > MAX_METADATA_SIZE) {
-      return fail(
+      return errorAnswer(
         context,
         400,
         "metadata_too_large",

@@ -7,7 +7,7 @@
 import { encodeHex as hex } from "../../../encoding.ts";
 import { MAX_PART_NUMBER } from "../../../validate.ts";
 import type { EmulatorPart, EmulatorUpload, OperationContext } from "../../model.ts";
-import { fail, noUpload, ok } from "./answers.ts";
+import { errorAnswer, noUpload, ok } from "./answers.ts";
 import { checkUploadKey, encryptionAnswer } from "./encryption.ts";
 import { findUpload } from "./uploads.ts";
 
@@ -15,7 +15,7 @@ function partNumberOf(context: OperationContext): number | Response {
   const text = context.query.get("part_number") ?? "";
   const partNumber = Number(text);
   if (!/^\d+$/.test(text) || partNumber > MAX_PART_NUMBER) {
-    return fail(
+    return errorAnswer(
       context,
       400,
       "invalid_argument",

@@ -7,7 +7,7 @@
  */
 import { unquoteEtag } from "../../../request/etag.ts";
 import type { EmulatorObject, OperationContext } from "../../model.ts";
-import { fail } from "./answers.ts";
+import { errorAnswer } from "./answers.ts";
 
 /** The first condition that does not hold, and how it fails. */
 export interface FailedCondition {
@@ -75,7 +75,7 @@ export function preconditionFailed(
   what: string,
 ): Response {
   const value = context.request.headers.get(failed.header);
-  return fail(
+  return errorAnswer(
     context,
     412,
     "precondition_failed",
