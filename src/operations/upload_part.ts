@@ -140,7 +140,7 @@ export async function uploadPart(
     body,
     expect: 201,
     signal: input.signal,
-    transport: input.onProgress && progressTransport(client, body, input.onProgress),
+    fetch: input.onProgress && progressTransport(client, body, input.onProgress),
   });
   return {
     etag: readEtag(response.headers),

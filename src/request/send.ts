@@ -52,7 +52,7 @@ export interface ServiceRequest {
    * once per attempt: upload progress gives one that counts the body as it
    * goes out (see docs/protocol.md#upload-progress-by-runtime).
    */
-  transport?: (request: Request) => Promise<Response>;
+  fetch?: (request: Request) => Promise<Response>;
 }
 
 /** A successful response, read. */
@@ -183,7 +183,7 @@ export async function send<Body = any>(
           stopRetries?.throwIfAborted();
           stage = "no answer";
           sentAt = Date.now();
-          return (request.transport ?? client.fetch)(outgoing);
+          return (request.fetch ?? client.fetch)(outgoing);
         })(),
         attemptSignal,
       );
