@@ -42,6 +42,7 @@ export async function nodeHttpFetch(
       outcome();
     };
     const fail = (error: unknown) => {
+      if (settled) return;
       settle(() => reject(error));
       outgoing.destroy();
     };
@@ -50,6 +51,8 @@ export async function nodeHttpFetch(
       const chunks: Uint8Array[] = [];
       incoming.on("data", (chunk: Uint8Array) => chunks.push(chunk));
       incoming.on("error", fail);
+      // Cut off without an error (some runtimes): after "end", this changes nothing.
+      incoming.on("close", () => fail(new Error("The connection closed before the answer ended")));
       incoming.on("end", () => {
         // An answer before the whole body went out (a refusal) ends the request: the rest is
         // not wanted, and the connection cannot carry another request.

@@ -52,11 +52,13 @@ function runtimeTransport(): CountingTransport | undefined {
     navigator?: { userAgent?: string };
   };
   if (global.Deno !== undefined) return nodeHttpFetch;
-  if (typeof global.XMLHttpRequest == "function") return xhrFetch;
-  // Workers with Node compatibility have a `process` too, but a fetch of their own.
+  // Before XMLHttpRequest, which a DOM emulation (jsdom) may add to Node; and by `release`, which
+  // the `process` shims bundlers give browsers lack. Workers with Node compatibility have a
+  // `process` too, but a fetch of their own.
   const workers = global.navigator?.userAgent == "Cloudflare-Workers";
   if (!workers && (global.Bun !== undefined || global.process?.release?.name == "node")) {
     return streamBodyFetch;
   }
+  if (typeof global.XMLHttpRequest == "function") return xhrFetch;
   return undefined;
 }
