@@ -25,7 +25,9 @@ const NULL_BODY = new Set([204, 205, 304]);
  * `Content-Length`, and Chromium streams a `fetch` body only over HTTP/2
  * (https://developer.chrome.com/docs/capabilities/web-apis/fetch-streaming-requests).
  * Chromium counts in steps of about 1.5 MiB on loopback, at most every
- * 100 ms (see docs/protocol.md#upload-progress-by-runtime).
+ * 100 ms (`kUploadProgressInterval` in
+ * https://source.chromium.org/chromium/chromium/src/+/main:services/network/upload_progress_tracker.cc;
+ * see docs/protocol.md#upload-progress-by-runtime).
  *
  * @param request The request, signed; its own body is not read.
  * @param body The body to send in its place.
