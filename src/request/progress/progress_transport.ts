@@ -10,7 +10,7 @@
  */
 import { type Client, globalFetch } from "../../client.ts";
 import type { KnownLengthBody, OnBodySent } from "./body_slices.ts";
-import { nodeHttpFetch } from "./node_http_fetch.ts";
+import { hasNodeHttp, nodeHttpFetch } from "./node_http_fetch.ts";
 import { streamBodyFetch } from "./stream_body_fetch.ts";
 import { xhrFetch } from "./xhr_fetch.ts";
 
@@ -51,7 +51,8 @@ function runtimeTransport(): CountingTransport | undefined {
     process?: { release?: { name?: string } };
     navigator?: { userAgent?: string };
   };
-  if (global.Deno !== undefined) return nodeHttpFetch;
+  // Deno 1 has no process.getBuiltinModule: progress is then by parts.
+  if (global.Deno !== undefined) return hasNodeHttp() ? nodeHttpFetch : undefined;
   // Before XMLHttpRequest, which a DOM emulation (jsdom) may add to Node; and by `release`, which
   // the `process` shims bundlers give browsers lack. Workers with Node compatibility have a
   // `process` too, but a fetch of their own.
