@@ -83,6 +83,20 @@ export interface Client {
 const KEY_PAIR = ["accessKeyId", "secretAccessKey"] as const;
 
 /**
+ * The default transport: the global `fetch` at the time of each request,
+ * called unbound, as Workers and browsers refuse a fetch invoked with another
+ * `this` (https://developers.cloudflare.com/workers/observability/errors/#illegal-invocation-errors).
+ * Upload progress compares a client's `fetch` with it, to know whether it may
+ * use a transport of its own (see docs/protocol.md#upload-progress-by-runtime).
+ *
+ * @param request The request.
+ * @returns The response.
+ */
+export function globalFetch(request: Request): Promise<Response> {
+  return fetch(request);
+}
+
+/**
  * The time on the service's clock, in milliseconds: the local clock plus the
  * offset the client learnt from a `request_expired` answer (see
  * docs/protocol.md#date-line-and-clock-skew).
@@ -208,9 +222,7 @@ export function createClient(options: ClientOptions): Client {
     timeout,
     credentials: async () =>
       typeof credentials == "function" ? checkCredentials(await credentials()) : credentials,
-    // Called unbound: Workers and browsers refuse a fetch invoked with another `this`
-    // (https://developers.cloudflare.com/workers/observability/errors/#illegal-invocation-errors).
-    fetch: (request) => transport ? transport(request) : fetch(request),
+    fetch: transport ? (request) => transport(request) : globalFetch,
     clockOffset,
   };
 }

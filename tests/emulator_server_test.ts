@@ -148,3 +148,14 @@ describe("a request whose upload is aborted while its body arrives", () => {
     assert.equal(emulator.state.objects.size, 0);
   });
 });
+
+// That it reads no faster is what tests/upload_progress_bytes_test.ts relies on, and checks.
+describe("serveEmulator's bandwidth", () => {
+  it("refuses a bandwidth that is not a positive number, before listening", async () => {
+    const { emulator } = inProcess();
+    const { serveEmulator } = await import("../src/testing/mod.ts");
+    for (const bandwidth of [0, -1, NaN, Infinity]) {
+      await assert.rejects(serveEmulator(emulator, { bandwidth }), RangeError);
+    }
+  });
+});

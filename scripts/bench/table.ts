@@ -15,6 +15,8 @@ export const TARGETS = {
   ratio: 0.9,
   /** `upload()` with `md5: true` against the same ceiling. */
   md5Ratio: 0.75,
+  /** `upload()` with `onProgress` (byte-level, its own transport) against without. */
+  progressRatio: 0.95,
   /** Our `Md5` against `node:crypto`'s native MD5. */
   hashRatio: 0.5,
   /** The most `upload()`'s peak RSS may exceed raw `fetch`'s. */

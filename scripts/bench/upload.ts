@@ -14,7 +14,10 @@
  *    raw `fetch`), and raw `fetch` with `Blob` bodies, to see which body type
  *    `fetch` holds on to least;
  * 7. the most body bytes `upload()` holds (bytes the source handed out minus
- *    bytes on the service), against its bound `partSize × (concurrency + 1)`.
+ *    bytes on the service), against its bound `partSize × (concurrency + 1)`;
+ * 8. `upload()` with `md5: false` and `onProgress` ("progress on": byte-level
+ *    progress, through the runtime's counting transport, `node:http` under
+ *    Deno) against the same without (target ≥ 0.95).
  *
  * The emulator runs in another process (`emulator_process.ts`) over loopback
  * with digest storage, so a GiB needs no GiB of memory; each client runs in a
@@ -131,7 +134,7 @@ try {
   await runClient("raw", emulator.url, options, warmUp);
   // Rounds alternate the order (A B C D, then D C B A), so drift in machine load or in the
   // emulator's state weighs on every client alike.
-  const order: ClientKind[] = ["raw", "upload", "upload-md5", "raw-blob"];
+  const order: ClientKind[] = ["raw", "upload", "upload-md5", "raw-blob", "upload-progress"];
   for (let round = 0; round < rounds; round++) {
     for (const kind of round % 2 ? order.toReversed() : order) {
       const result = await spawnClient(kind, emulator.url, emulator.pid, options);
@@ -154,6 +157,7 @@ const raw = results.get("raw")!;
 const rawBlob = results.get("raw-blob")!;
 const plain = results.get("upload")!;
 const withMd5 = results.get("upload-md5")!;
+const withProgress = results.get("upload-progress")!;
 // The parts' ETags (their MD5s, which digest storage always keeps) prove the clients sent the
 // same bytes; the object's own MD5 is not used, as digest storage may not know it.
 for (const result of results.values()) {
@@ -171,6 +175,7 @@ ${
       ["raw fetch, Blob bodies", rawBlob],
       ["upload(), md5: false", plain],
       ["upload(), md5: true", withMd5],
+      ["upload(), progress on", withProgress],
     ],
     options,
     emulatorHwm,
@@ -183,6 +188,11 @@ MD5 alone                    ours ${hashes.ours.toFixed(0)} MiB/s, node:crypto $
 const rows: TargetRow[] = [
   ratioRow("upload() md5:false / raw fetch", plain.mibs / raw.mibs, TARGETS.ratio),
   ratioRow("upload() md5:true / raw fetch", withMd5.mibs / raw.mibs, TARGETS.md5Ratio),
+  ratioRow(
+    "upload() progress on / off (md5:false)",
+    withProgress.mibs / plain.mibs,
+    TARGETS.progressRatio,
+  ),
   md5Row(hashes),
 ];
 for (const result of [plain, withMd5]) {

@@ -5,6 +5,7 @@ import { type Encryption, encryptionHeaders } from "../request/encryption_header
 import { readEtag } from "../request/etag.ts";
 import type { QueryParameter } from "../request/request_url.ts";
 import { send } from "../request/send.ts";
+import { progressTransport } from "../request/progress/progress_transport.ts";
 import {
   check,
   checkNotShared,
@@ -33,6 +34,14 @@ export interface UploadPartInput extends PartTarget {
    * base64 MD5 already computed.
    */
   md5?: boolean | string;
+  /**
+   * Told how many of the part's bytes the transport has taken in this
+   * attempt, as it takes them; a retry starts again from 0. Where the
+   * runtime has no way to count (Workers, a client's own `fetch`), it is
+   * never called (see docs/protocol.md#upload-progress-by-runtime). Not
+   * throttled: it may be called for every 256 KiB.
+   */
+  onProgress?: (sent: number) => void;
 }
 
 /** Result of {@linkcode uploadPart} and {@linkcode uploadPartCopy}. */
@@ -55,7 +64,8 @@ export interface UploadPartResult {
  * @param client The client.
  * @param input The part.
  * @returns The part's ETag, to pass to {@linkcode completeMultipartUpload}.
- * @throws {ValidationError} If the address, part number or size is invalid; nothing is sent.
+ * @throws {ValidationError} If the address, part number, size or `onProgress` is invalid; nothing
+ * is sent.
  * @throws {QingStorError} If the service refuses the part (e.g. `upload_not_exists`).
  *
  * @example
@@ -110,6 +120,12 @@ export async function uploadPart(
     "md5 must be true, false, or the base64 MD5 of the part (24 characters ending in ==)",
     md5,
   );
+  check(
+    input.onProgress === undefined || typeof input.onProgress == "function",
+    "onProgress",
+    "onProgress must be a function",
+    `a ${typeof input.onProgress}`,
+  );
   const contentMd5 = typeof md5 == "string" ? md5 : md5 ? await md5Base64(body) : undefined;
   const response = await send(client, {
     operation: "uploadPart",
@@ -124,6 +140,7 @@ export async function uploadPart(
     body,
     expect: 201,
     signal: input.signal,
+    fetch: input.onProgress && progressTransport(client, body, input.onProgress),
   });
   return {
     etag: readEtag(response.headers),

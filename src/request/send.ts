@@ -47,6 +47,12 @@ export interface ServiceRequest {
    * a retry may repeat it.
    */
   onUncertain?: (sentAt: number) => void;
+  /**
+   * The transport for this request instead of the client's `fetch`, called
+   * once per attempt: upload progress gives one that counts the body as it
+   * goes out (see docs/protocol.md#upload-progress-by-runtime).
+   */
+  fetch?: (request: Request) => Promise<Response>;
 }
 
 /** A successful response, read. */
@@ -177,7 +183,7 @@ export async function send<Body = any>(
           stopRetries?.throwIfAborted();
           stage = "no answer";
           sentAt = Date.now();
-          return client.fetch(outgoing);
+          return (request.fetch ?? client.fetch)(outgoing);
         })(),
         attemptSignal,
       );

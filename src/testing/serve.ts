@@ -16,6 +16,12 @@ export interface ServeOptions {
   port?: number;
   /** The address to listen on. Default `127.0.0.1`. */
   hostname?: string;
+  /**
+   * Bytes per second at which each request's body is read, as over a slow
+   * link: the socket is read no faster, so the client really waits (for
+   * tests of upload progress). Default: as fast as it comes.
+   */
+  bandwidth?: number;
 }
 
 /**
@@ -27,6 +33,7 @@ export interface ServeOptions {
  * @param options Port and address.
  * @returns The running server.
  * @throws {Error} If the server cannot listen, e.g. `EADDRINUSE` for a port in use.
+ * @throws {RangeError} If `bandwidth` is not a positive number.
  *
  * @example
  * ```ts
@@ -45,6 +52,10 @@ export async function serveEmulator(
   const { createServer } = await import("node:http");
   const { Readable } = await import("node:stream");
   const hostname = options.hostname ?? "127.0.0.1";
+  const { bandwidth } = options;
+  if (bandwidth !== undefined && !(bandwidth > 0 && Number.isFinite(bandwidth))) {
+    throw new RangeError(`bandwidth must be a positive number of bytes per second: ${bandwidth}`);
+  }
   const server = createServer(async (incoming, outgoing) => {
     const method = incoming.method ?? "GET";
     const headers = new Headers();
@@ -59,6 +70,8 @@ export async function serveEmulator(
         headers,
         body: method == "GET" || method == "HEAD"
           ? undefined
+          : bandwidth
+          ? slowly(incoming, bandwidth)
           : Readable.toWeb(incoming) as ReadableStream,
         // A stream body needs it on Node's fetch, which the standard now requires
         // (https://github.com/whatwg/fetch/pull/1457); the DOM types do not know it yet.
@@ -93,4 +106,31 @@ export async function serveEmulator(
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * A request body read at `bandwidth` bytes per second: the next chunk is
+ * asked of the socket only when the bytes so far are due, so the socket's
+ * buffers fill and the sender waits.
+ */
+function slowly(
+  incoming: AsyncIterable<Uint8Array>,
+  bandwidth: number,
+): ReadableStream<Uint8Array> {
+  const chunks = incoming[Symbol.asyncIterator]();
+  const started = Date.now();
+  let received = 0;
+  return new ReadableStream({
+    async pull(controller) {
+      const wait = started + received / bandwidth * 1000 - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const next = await chunks.next();
+      if (next.done) return controller.close();
+      received += next.value.length;
+      controller.enqueue(new Uint8Array(next.value));
+    },
+    async cancel() {
+      await chunks.return?.();
+    },
+  }, { highWaterMark: 0 });
 }

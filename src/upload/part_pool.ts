@@ -12,6 +12,8 @@ export interface PartPoolOptions {
   keepParts: boolean;
   /** The caller's signal: stops reading and cancels parts in flight. */
   signal?: AbortSignal;
+  /** Fails the pool with its reason, as a part's failure does (`onProgress` threw). */
+  stop?: AbortSignal;
 }
 
 /** What became of the parts: those on the service, and the first failure, if any. */
@@ -53,6 +55,10 @@ export async function runPartPool(
     reading.abort(error);
     if (!options.keepParts) requests.abort(error);
   };
+  const { stop } = options;
+  const onStop = () => recordFailure(stop!.reason);
+  stop?.addEventListener("abort", onStop, { once: true });
+  if (stop?.aborted) onStop();
   const parts: UploadedPart[] = [];
   const inFlight = new Set<Promise<void>>();
   try {
@@ -78,6 +84,7 @@ export async function runPartPool(
   }
   await Promise.allSettled(inFlight);
   signal?.removeEventListener("abort", abort);
+  stop?.removeEventListener("abort", onStop);
   parts.sort((a, b) => a.partNumber - b.partNumber);
   return outcome ? { parts, failed: true, error: outcome.error } : { parts, failed: false };
 }

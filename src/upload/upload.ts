@@ -22,20 +22,13 @@ import { cancelBody, type UploadBody } from "./upload_body.ts";
 import { type PartPoolOutcome, runPartPool } from "./part_pool.ts";
 import { abortOrphans } from "./abort_orphans.ts";
 import { type CleanupClock, cleanupClock } from "./cleanup_clock.ts";
+import {
+  type ProgressReporter,
+  progressReporter,
+  type UploadProgress,
+} from "./progress_reporter.ts";
 
-/** How far an upload has come, as passed to `onProgress`. */
-export interface UploadProgress {
-  /** The upload's ID, known from the first event on; keep it to resume after a crash. */
-  uploadId: string;
-  /** Bytes on the service so far. */
-  loaded: number;
-  /** The body's size, when known. */
-  total?: number;
-  /** Parts on the service so far. */
-  partsDone: number;
-  /** How many parts there will be, when the size is known. */
-  partsTotal?: number;
-}
+export type { UploadProgress };
 
 /** Input of {@linkcode upload}. */
 export interface UploadInput extends Omit<InitiateMultipartUploadInput, "stopRetries"> {
@@ -55,8 +48,14 @@ export interface UploadInput extends Omit<InitiateMultipartUploadInput, "stopRet
   /** Send Content-MD5 with every part, so the service refuses damaged bytes; default true. */
   md5?: boolean;
   /**
-   * Called once the upload ID is known, then after every part, with the
-   * progress so far. An exception it throws fails the upload.
+   * Called with the progress so far: once the upload ID is known, then as
+   * the body's bytes go out and parts reach the service, at most every 50 ms
+   * (20 times a second), and with the final state once every part is there.
+   * Bytes are counted as the transport takes them where the runtime allows
+   * (Node, Deno, Bun, browsers; with a client's own `fetch`, or in Workers,
+   * as each part is answered; see docs/protocol.md#upload-progress-by-runtime).
+   * Without it, requests go through the client's `fetch` unchanged. An
+   * exception it throws fails the upload.
    */
   onProgress?: (progress: UploadProgress) => void;
   /** Resume this upload: parts already on the service that match the body are not sent again. */
@@ -275,34 +274,46 @@ async function transfer(
   const resuming = input.uploadId !== undefined;
   const keepParts = input.leavePartsOnError ?? resuming;
   let loaded = 0;
-  let partsDone = 0;
-  // Told at once, so that a caller who keeps parts can always find the upload again.
-  const report = () =>
-    input.onProgress?.({
-      uploadId,
-      loaded,
-      total: plan.size,
-      partsDone,
-      partsTotal: plan.partsTotal,
-    });
+  const reporter = input.onProgress &&
+    progressReporter(
+      { uploadId, total: plan.size, partsTotal: plan.partsTotal },
+      input.onProgress,
+    );
   let outcome: PartPoolOutcome;
   try {
-    report();
+    // Told at once, so that a caller who keeps parts can always find the upload again.
+    reporter?.flush();
+    reporter?.failure.throwIfAborted();
     outcome = await runPartPool(plan, {
       signal,
       keepParts,
+      stop: reporter?.failure,
       send: (part, partSignal) =>
-        sendPart(client, input, uploadId, part, existing.get(part.partNumber), partSignal),
+        sendPart(
+          client,
+          input,
+          uploadId,
+          part,
+          existing.get(part.partNumber),
+          partSignal,
+          reporter,
+        ),
       onPart: (part) => {
         loaded += part.size;
-        partsDone++;
-        report();
+        reporter?.done(part);
       },
     });
+    // The final state, told before completing rather than up to 50 ms later.
+    if (!outcome.failed) reporter?.flush();
+    if (reporter?.failure.aborted) {
+      outcome = { ...outcome, failed: true, error: reporter.failure.reason };
+    }
   } catch (error) {
     // Only the first report can fail here, before any part was read.
     cancelBody(plan.body, error);
     outcome = { parts: [], failed: true, error };
+  } finally {
+    reporter?.stop();
   }
   const { parts } = outcome;
 
@@ -448,7 +459,10 @@ async function initiate(
   }
 }
 
-/** Sends one part, unless resuming finds it on the service already, byte for byte. */
+/**
+ * Sends one part, unless resuming finds it on the service already, byte for
+ * byte; tells the reporter, if any, of its bytes as they go out.
+ */
 async function sendPart(
   client: Client,
   input: UploadInput,
@@ -456,24 +470,32 @@ async function sendPart(
   { partNumber, bytes }: SourcePart,
   previous: ListedPart | undefined,
   signal: AbortSignal,
+  reporter: ProgressReporter | undefined,
 ): Promise<UploadedPart> {
   const sendMd5 = input.md5 !== false;
   // Hashed once, and only when it is sent or a part of the same size may already be there.
   const digest = sendMd5 || previous?.size == bytes.length ? md5(bytes) : undefined;
   if (previous?.size == bytes.length && previous.etag == encodeHex(digest!)) {
+    reporter?.skip(partNumber);
     return { partNumber, size: previous.size, etag: previous.etag };
   }
-  const { etag } = await uploadPart(client, {
-    bucket: input.bucket,
-    key: input.key,
-    uploadId,
-    partNumber,
-    body: bytes,
-    md5: sendMd5 ? encodeBase64(digest!) : false,
-    encryption: input.encryption,
-    signal,
-  });
-  return { partNumber, size: bytes.length, etag };
+  try {
+    const { etag } = await uploadPart(client, {
+      bucket: input.bucket,
+      key: input.key,
+      uploadId,
+      partNumber,
+      body: bytes,
+      md5: sendMd5 ? encodeBase64(digest!) : false,
+      encryption: input.encryption,
+      signal,
+      onProgress: reporter && ((sent) => reporter.sending(partNumber, sent)),
+    });
+    return { partNumber, size: bytes.length, etag };
+  } catch (error) {
+    reporter?.failed(partNumber);
+    throw error;
+  }
 }
 
 function describe(error: unknown): string {

@@ -9,6 +9,7 @@ import {
   type EmulatorOptions,
   type EmulatorServer,
   serveEmulator,
+  type ServeOptions,
 } from "../../src/testing/mod.ts";
 
 export const CREDENTIALS: Credentials = {
@@ -24,9 +25,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startEmulator(options: EmulatorOptions = {}): Promise<Harness> {
+export async function startEmulator(
+  options: EmulatorOptions = {},
+  serve: ServeOptions = {},
+): Promise<Harness> {
   const emulator = createEmulator({ credentials: [CREDENTIALS], ...options });
-  const server = await serveEmulator(emulator);
+  const server = await serveEmulator(emulator, serve);
   return {
     emulator,
     server,
@@ -45,8 +49,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Harn
 export async function withEmulator(
   options: EmulatorOptions,
   body: (harness: Harness) => Promise<void>,
+  serve: ServeOptions = {},
 ): Promise<void> {
-  const harness = await startEmulator(options);
+  const harness = await startEmulator(options, serve);
   try {
     await body(harness);
     // An exception inside the emulator is answered as a 500, which clients retry: it would
