@@ -146,6 +146,17 @@ describe("the npm package in a consumer project", () => {
       "esm",
       "package.json",
     ]);
+    // Bundled: one file per entry, and the SSE-C code loaded on demand; declarations beside them.
+    const scripts = (await readdir(join(installed, "esm"), { recursive: true }))
+      .filter((file) => file.endsWith(".js"))
+      .sort();
+    assert.deepEqual(scripts, [
+      "mod.js",
+      "src/cli/main.js",
+      "src/request/customer_key_headers.js",
+      "src/testing/mod.js",
+    ]);
+    assert.ok((await readdir(join(installed, "esm/src"))).includes("client.d.ts"));
   });
 
   for (const runtime of ["node", "bun"]) {
