@@ -4,17 +4,15 @@ const encoder = new TextEncoder();
 // Importing a key costs more than the HMAC itself, so keys are kept per secret: the few most
 // recently used, so that clients with different keys in one process do not evict each other, and
 // a rotated secret soon leaves. The secrets stay in this module; nothing reads the map but this.
-const keys = new Map<string, CryptoKey | Promise<CryptoKey>>();
+const keys = new Map<string, Promise<CryptoKey>>();
 const KEPT_KEYS = 8;
 
 /**
  * The HMAC-SHA256 key of a secret, imported once and kept among the few most
- * recently used, so that many signatures with one secret share it. Once
- * imported, the key itself is kept and returned, so signing need not wait for
- * a promise that has long settled.
+ * recently used, so that many signatures with one secret share it.
  *
  * @param secretAccessKey The secret access key.
- * @returns The key, or while it is being imported, a promise of it.
+ * @returns The key.
  *
  * @example
  * ```ts
@@ -23,27 +21,19 @@ const KEPT_KEYS = 8;
  * (await signingKey("secret")) === (await signingKey("secret")); // true
  * ```
  */
-export function signingKey(secretAccessKey: string): CryptoKey | Promise<CryptoKey> {
-  let key = keys.get(secretAccessKey);
-  if (key) {
-    // A Map keeps insertion order: moved to the end on use, the first key is the least recent.
-    keys.delete(secretAccessKey);
-  } else {
-    const imported: Promise<CryptoKey> = crypto.subtle.importKey(
+export function signingKey(secretAccessKey: string): Promise<CryptoKey> {
+  const key = keys.get(secretAccessKey) ??
+    crypto.subtle.importKey(
       "raw",
       encoder.encode(secretAccessKey),
       { name: "HMAC", hash: "SHA-256" },
       false,
       ["sign"],
-    ).then((cryptoKey) => {
-      // Set in place (a Map keeps the position), unless evicted meanwhile.
-      if (keys.get(secretAccessKey) == imported) keys.set(secretAccessKey, cryptoKey);
-      return cryptoKey;
-    });
-    key = imported;
-    if (keys.size >= KEPT_KEYS) keys.delete(keys.keys().next().value!);
-  }
+    );
+  // A Map keeps insertion order: moved to the end on use, the first key is the least recent.
+  keys.delete(secretAccessKey);
   keys.set(secretAccessKey, key);
+  if (keys.size > KEPT_KEYS) keys.delete(keys.keys().next().value!);
   return key;
 }
 
@@ -62,9 +52,10 @@ export function signingKey(secretAccessKey: string): CryptoKey | Promise<CryptoK
  * await signWithKey(await signingKey("secret"), "GET\n\n\n\n/bucket"); // 44 characters of base64
  * ```
  */
-export function signWithKey(key: CryptoKey, stringToSign: string): Promise<string> {
-  return crypto.subtle.sign("HMAC", key, encoder.encode(stringToSign))
-    .then((mac) => encodeBase64(new Uint8Array(mac)));
+export async function signWithKey(key: CryptoKey, stringToSign: string): Promise<string> {
+  return encodeBase64(
+    new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(stringToSign))),
+  );
 }
 
 /**
@@ -82,9 +73,6 @@ export function signWithKey(key: CryptoKey, stringToSign: string): Promise<strin
  * await signature("secret", "GET\n\n\n\n/bucket"); // 44 characters of base64
  * ```
  */
-export function signature(secretAccessKey: string, stringToSign: string): Promise<string> {
-  const key = signingKey(secretAccessKey);
-  return key instanceof Promise
-    ? key.then((key) => signWithKey(key, stringToSign))
-    : signWithKey(key, stringToSign);
+export async function signature(secretAccessKey: string, stringToSign: string): Promise<string> {
+  return signWithKey(await signingKey(secretAccessKey), stringToSign);
 }
