@@ -1,9 +1,9 @@
 /**
  * Builds the npm package into `npm/`: each entry (`.`, `./testing` and the
- * command line) bundled by esbuild into one ES module, the SSE-C code that
- * `.` loads on demand in a file of its own, the `.d.ts` files from tsc, one per
- * source module, plus `package.json`, `README.md` and `LICENSE`. Nothing else
- * goes in.
+ * command line) bundled by esbuild into one ES module, the code that `.`
+ * loads on demand (SSE-C, metadata) in files of their own, the `.d.ts` files
+ * from tsc, one per source module, plus `package.json`, `README.md` and
+ * `LICENSE`. Nothing else goes in.
  *
  *     deno task build:npm
  *
@@ -41,13 +41,16 @@ export const ENTRIES = [
 ] as const;
 
 /**
- * The module imported on demand when an SSE-C key is given, and its file in
- * the package: an entry of its own, which imports nothing (see
- * `src/request/customer_key_headers.ts`), so the entries stay one file each.
+ * The modules imported on demand (when an SSE-C key is given, when metadata
+ * is): each a file of its own in the package, beside its `.d.ts`, and an entry
+ * of its own, which imports no code with state (see
+ * `src/request/customer_key_headers.ts`), so the entries stay one file each
+ * and no class exists twice. The entries' `import()` of them are left as
+ * imports, aimed at these files.
  */
-export const SSE_C = [
+export const ON_DEMAND = [
   "src/request/customer_key_headers.ts",
-  "esm/src/request/customer_key_headers.js",
+  "src/request/metadata_headers.ts",
 ] as const;
 
 const root = new URL("../", import.meta.url);
@@ -98,17 +101,33 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
 
   for (const [source, output] of ENTRIES) {
     await bundle(source, `${dir}/${output}`);
-    // The on-demand import stays one, aimed at the SSE-C file from where this entry lies.
+    // Each on-demand import stays one, aimed at that module's file from where this entry lies.
     const text = await Deno.readTextFile(`${dir}/${output}`);
-    const from = output.split("/").slice(0, -1);
-    const to = SSE_C[1].split("/");
-    while (from.length && from[0] == to[0]) from.shift(), to.shift();
-    const target = (from.length ? "../".repeat(from.length) : "./") + to.join("/");
-    const fixed = text.replaceAll('import("./customer_key_headers.ts")', `import("${target}")`);
+    const fixed = text.replace(/\bimport\("(\.{1,2}\/[^"]*?)([\w-]+)\.ts"\)/g, (call, _, name) => {
+      const module = ON_DEMAND.find((source) => source.endsWith(`/${name}.ts`));
+      if (!module) throw new Error(`${output}: ${call} is no module loaded on demand`);
+      const from = output.split("/").slice(0, -1);
+      const to = `esm/${module.replace(/\.ts$/, ".js")}`.split("/");
+      while (from.length && from[0] == to[0]) from.shift(), to.shift();
+      return `import("${from.length ? "../".repeat(from.length) : "./"}${to.join("/")}")`;
+    });
     if (fixed != text) await Deno.writeTextFile(`${dir}/${output}`, fixed);
   }
-  await bundle(SSE_C[0], `${dir}/${SSE_C[1]}`);
-  for (const output of [...ENTRIES.map(([, output]) => output), SSE_C[1]]) {
+  for (const source of ON_DEMAND) {
+    const output = `esm/${source.replace(/\.ts$/, ".js")}`;
+    await bundle(source, `${dir}/${output}`);
+    // An error class of its own would be a second ValidationError that `instanceof` does not know.
+    if (/\bextends Error\b/.test(await Deno.readTextFile(`${dir}/${output}`))) {
+      throw new Error(
+        `${output} defines an error class: it must take the library's checks as arguments`,
+      );
+    }
+  }
+  const outputs = [
+    ...ENTRIES.map(([, output]) => output),
+    ...ON_DEMAND.map((source) => `esm/${source.replace(/\.ts$/, ".js")}`),
+  ];
+  for (const output of outputs) {
     const imported = staticImports(await Deno.readTextFile(`${dir}/${output}`));
     // One file each: only Node's own modules may be imported (by the command line).
     if (imported.some((specifier) => !specifier.startsWith("node:"))) {
@@ -148,7 +167,7 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
   return { dir, version: deno.version };
 }
 
-/** Bundles one source root into one ES module; Node's modules and the SSE-C file stay imports. */
+/** Bundles one source root into one ES module; Node's modules and those on demand stay imports. */
 async function bundle(source: string, outfile: string): Promise<void> {
   const esbuild = path("node_modules/.bin/esbuild");
   const { code, stderr } = await new Deno.Command(esbuild, {
@@ -160,7 +179,7 @@ async function bundle(source: string, outfile: string): Promise<void> {
       "--target=es2022",
       "--platform=neutral",
       "--external:node:*",
-      "--external:*/customer_key_headers.ts",
+      ...ON_DEMAND.map((source) => `--external:*/${source.split("/").at(-1)}`),
       "--log-level=warning",
       `--outfile=${outfile}`,
     ],
