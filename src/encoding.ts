@@ -13,9 +13,10 @@
  * ```
  */
 export function encodeBase64(bytes: Uint8Array): string {
-  // One call, rather than a character at a time: signing encodes every HMAC. Our inputs are
-  // digests and keys, far below the number of arguments a call may take.
-  return btoa(String.fromCharCode(...bytes));
+  // One call, rather than a character at a time: signing encodes every HMAC. apply() rather than
+  // a spread, which costs Bun (1.4) a good part of a signature's time. Our inputs are digests and
+  // keys, far below the number of arguments a call may take.
+  return btoa(String.fromCharCode.apply(null, bytes as unknown as number[]));
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Client } from "../client.ts";
 import { requestUrl } from "../request/request_url.ts";
-import { signingKey, signWithKey } from "../sign/signature.ts";
+import { signingKey } from "../sign/signature.ts";
 import { stringToSign } from "../sign/string_to_sign.ts";
 import { untilAborted } from "../until_aborted.ts";
 import { check, checkPartNumber, checkUpload, MAX_PARTS } from "../validate.ts";
@@ -97,17 +97,39 @@ export async function presignParts(client: Client, input: PresignPartsInput): Pr
   const [signHead, signTail] = splitAtQuery(signable);
   const urlEnd = "&" + urlTail + "&" + signedQuery(credentials, expires, "");
   const key = await signingKey(credentials.secretAccessKey);
-  const signatures = await untilAborted(
-    Promise.all(
-      partNumbers.map((partNumber) =>
-        signWithKey(key, signHead + "part_number=" + partNumber + "&" + signTail)
-      ),
-    ),
+  const encoder = new TextEncoder();
+  // Every HMAC is started at once; each URL is written as its HMAC arrives.
+  return untilAborted(
+    Promise.all(partNumbers.map((partNumber) =>
+      crypto.subtle.sign(
+        "HMAC",
+        key,
+        encoder.encode(signHead + "part_number=" + partNumber + "&" + signTail),
+      ).then((mac) => urlHead + "part_number=" + partNumber + urlEnd + escapedBase64(mac))
+    )),
     signal,
   );
-  return partNumbers.map((partNumber, index) =>
-    urlHead + "part_number=" + partNumber + urlEnd + encodeURIComponent(signatures[index])
-  );
+}
+
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/** A base64 digit as it goes in a query: `+` and `/` percent-encoded, as encodeURIComponent does. */
+const digit = (value: number) => value < 62 ? BASE64[value] : value == 62 ? "%2B" : "%2F";
+
+/**
+ * A signature as `encodeURIComponent(base64(mac))` spells it, by table: thousands of URLs are
+ * written at a time, and this costs a fraction of building the base64 and escaping it.
+ */
+function escapedBase64(mac: ArrayBuffer): string {
+  const bytes = new Uint8Array(mac);
+  let text = "";
+  let at = 0;
+  for (; at + 2 < bytes.length; at += 3) {
+    const bits = bytes[at] << 16 | bytes[at + 1] << 8 | bytes[at + 2];
+    text += digit(bits >> 18) + digit(bits >> 12 & 63) + digit(bits >> 6 & 63) + digit(bits & 63);
+  }
+  // An HMAC-SHA256 is 32 bytes: two are left, which make three digits and one `=`.
+  const bits = bytes[at] << 16 | bytes[at + 1] << 8;
+  return text + digit(bits >> 18) + digit(bits >> 12 & 63) + digit(bits >> 6 & 63) + "%3D";
 }
 
 /** Splits a text after its first `?`. */

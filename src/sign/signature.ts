@@ -52,10 +52,9 @@ export function signingKey(secretAccessKey: string): Promise<CryptoKey> {
  * await signWithKey(await signingKey("secret"), "GET\n\n\n\n/bucket"); // 44 characters of base64
  * ```
  */
-export async function signWithKey(key: CryptoKey, stringToSign: string): Promise<string> {
-  return encodeBase64(
-    new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(stringToSign))),
-  );
+export function signWithKey(key: CryptoKey, stringToSign: string): Promise<string> {
+  return crypto.subtle.sign("HMAC", key, encoder.encode(stringToSign))
+    .then((mac) => encodeBase64(new Uint8Array(mac)));
 }
 
 /**
