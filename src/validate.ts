@@ -1,12 +1,13 @@
 /**
  * The service's limits (see docs/protocol.md#limits) and the checks shared by
- * several operations (bucket, key, upload ID, part number and size, metadata,
- * header values), run before a request is sent. User metadata's checks are
- * in `request/metadata_headers.ts`, loaded only when metadata is given. A check that belongs to one
- * call alone stays beside it: the client's options in `client.ts`, complete's
- * part list, a copy's source and conditions, list limits, presign's method,
- * headers and lifetime, and `upload()`'s plan in `upload/plan_upload.ts`; all
- * of them fail through `check()` here, with the same ValidationError.
+ * several operations (bucket, key, upload ID, part number and size, header
+ * values), run before a request is sent; user metadata's checks are in
+ * `request/metadata_headers.ts`, loaded only when metadata is given. A check
+ * that belongs to one call alone stays beside it: the client's options in
+ * `client.ts`, complete's part list, a copy's source and conditions, list
+ * limits, presign's method, headers and lifetime, and `upload()`'s plan in
+ * `upload/plan_upload.ts`; all of them fail through `check()` here, with the
+ * same ValidationError.
  *
  * @module
  */

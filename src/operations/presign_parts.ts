@@ -112,7 +112,7 @@ export async function presignParts(client: Client, input: PresignPartsInput): Pr
 }
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-/** A base64 digit as it goes in a query: `+` and `/` percent-encoded, as encodeURIComponent does. */
+/** A base64 digit as it goes in a query: `+` and `/` percent-encoded as encodeURIComponent does. */
 const digit = (value: number) => value < 62 ? BASE64[value] : value == 62 ? "%2B" : "%2F";
 
 /**
