@@ -86,6 +86,7 @@ export {
   type ListMultipartUploadsResult,
 } from "./src/operations/list_multipart_uploads.ts";
 export { MAX_PRESIGN_SECONDS, presign, type PresignInput } from "./src/operations/presign.ts";
+export { presignParts, type PresignPartsInput } from "./src/operations/presign_parts.ts";
 export { syncClock, type SyncClockOptions } from "./src/operations/sync_clock.ts";
 export {
   MAX_PART_SIZE,

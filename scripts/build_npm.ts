@@ -1,13 +1,23 @@
 /**
- * Builds the npm package into `npm/`: the Deno source compiled by tsc to ESM
- * with `.d.ts` beside it, unbundled, plus `package.json`, `README.md` and
+ * Builds the npm package into `npm/`: each entry (`.`, `./testing` and the
+ * command line) bundled by esbuild into one ES module, the code that `.`
+ * loads on demand (SSE-C, metadata) in files of their own, the `.d.ts` files
+ * from tsc, one per source module, plus `package.json`, `README.md` and
  * `LICENSE`. Nothing else goes in.
  *
  *     deno task build:npm
  *
- * We use tsc rather than dnt because JSR and deno.land, which dnt needs, are
- * not reachable from our build machines; the source has no dependencies, so
- * there is nothing for dnt's shims to do anyway.
+ * Bundled because Node resolves, reads and compiles an unbundled package one
+ * module at a time: importing it cost +31 ms over an empty module, the bundle
+ * about +2 ms (`npm run bench:import`). esbuild rather than `bun build`: its
+ * output does not change with the Bun we test against, and it is pinned
+ * exactly; it is a build-time dependency only, the package still has none.
+ * The files keep the paths the unbundled build gave them (`esm/mod.js`,
+ * `esm/src/testing/mod.js`, `esm/src/cli/main.js`), each beside its `.d.ts`.
+ *
+ * We use tsc for the declarations rather than dnt because JSR and deno.land,
+ * which dnt needs, are not reachable from our build machines; the source has
+ * no dependencies, so there is nothing for dnt's shims to do anyway.
  *
  * @module
  */
@@ -22,6 +32,27 @@ export const NPM_NAME = "qingstor-multipart";
 
 /** The command line's entry in the package, from `src/cli/main.ts`. */
 const CLI_BIN = "esm/src/cli/main.js";
+
+/** The bundled entries: each source root, and its file in the package. */
+export const ENTRIES = [
+  ["mod.ts", "esm/mod.js"],
+  ["src/testing/mod.ts", "esm/src/testing/mod.js"],
+  ["src/cli/main.ts", CLI_BIN],
+] as const;
+
+/**
+ * The modules imported on demand (when an SSE-C key is given, when metadata
+ * is): each a file of its own in the package, beside its `.d.ts`, and an entry
+ * of its own, which imports no code with state (see
+ * `src/request/customer_key_headers.ts`), so the entries stay one file each
+ * and no class exists twice. The entries' `import()` of them are left as
+ * imports, aimed at these files.
+ */
+export const ON_DEMAND = [
+  "src/request/customer_key_headers.ts",
+  "src/request/metadata_headers.ts",
+  "src/request/progress/progress_transport.ts",
+] as const;
 
 const root = new URL("../", import.meta.url);
 const path = (relative: string) => new URL(relative, root).pathname;
@@ -44,11 +75,13 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
     throw new Error(`src/cli/version.ts says ${VERSION}, deno.json says ${deno.version}`);
   }
 
+  // The declarations, one per module as the source has them; the JavaScript comes from esbuild.
   // The tsconfig lives outside npm/ so that the package holds only what it ships.
   await tsc(path("build/npm"), {
     compilerOptions: {
       ...COMPILER_OPTIONS,
       declaration: true,
+      emitDeclarationOnly: true,
       removeComments: false,
       rootDir: "../..",
       outDir: `../../${NPM_DIR}/esm`,
@@ -58,13 +91,49 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
   });
 
   for await (const file of walk(`${dir}/esm`)) {
-    if (!file.endsWith(".js") && !file.endsWith(".d.ts")) continue;
+    if (!file.endsWith(".d.ts")) continue;
     const text = await Deno.readTextFile(file);
     const fixed = text
       // tsc rewrites `.ts` specifiers in the JavaScript it emits but leaves them in
       // declaration files, where Node-style resolution would then look for `.ts`.
       .replace(/((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']*?)\.ts(["'])/g, "$1$2.js$3");
     if (fixed != text) await Deno.writeTextFile(file, fixed);
+  }
+
+  for (const [source, output] of ENTRIES) {
+    await bundle(source, `${dir}/${output}`);
+    // Each on-demand import stays one, aimed at that module's file from where this entry lies.
+    const text = await Deno.readTextFile(`${dir}/${output}`);
+    const fixed = text.replace(/\bimport\("(\.{1,2}\/[^"]*?)([\w-]+)\.ts"\)/g, (call, _, name) => {
+      const module = ON_DEMAND.find((source) => source.endsWith(`/${name}.ts`));
+      if (!module) throw new Error(`${output}: ${call} is no module loaded on demand`);
+      const from = output.split("/").slice(0, -1);
+      const to = `esm/${module.replace(/\.ts$/, ".js")}`.split("/");
+      while (from.length && from[0] == to[0]) from.shift(), to.shift();
+      return `import("${from.length ? "../".repeat(from.length) : "./"}${to.join("/")}")`;
+    });
+    if (fixed != text) await Deno.writeTextFile(`${dir}/${output}`, fixed);
+  }
+  for (const source of ON_DEMAND) {
+    const output = `esm/${source.replace(/\.ts$/, ".js")}`;
+    await bundle(source, `${dir}/${output}`);
+    // An error class of its own would be a second ValidationError that `instanceof` does not know.
+    if (/\bextends Error\b/.test(await Deno.readTextFile(`${dir}/${output}`))) {
+      throw new Error(
+        `${output} defines an error class: it must take the library's checks as arguments`,
+      );
+    }
+  }
+  const outputs = [
+    ...ENTRIES.map(([, output]) => output),
+    ...ON_DEMAND.map((source) => `esm/${source.replace(/\.ts$/, ".js")}`),
+  ];
+  for (const output of outputs) {
+    const imported = staticImports(await Deno.readTextFile(`${dir}/${output}`));
+    // One file each: only Node's own modules may be imported (by the command line).
+    if (imported.some((specifier) => !specifier.startsWith("node:"))) {
+      throw new Error(`${output} imports ${imported.join(", ")}: it must be one file`);
+    }
   }
 
   const manifest = {
@@ -97,6 +166,34 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
   await Deno.copyFile(path("README.md"), `${dir}/README.md`);
   await Deno.copyFile(path("LICENSE"), `${dir}/LICENSE`);
   return { dir, version: deno.version };
+}
+
+/** Bundles one source root into one ES module; Node's modules and those on demand stay imports. */
+async function bundle(source: string, outfile: string): Promise<void> {
+  const esbuild = path("node_modules/.bin/esbuild");
+  const { code, stderr } = await new Deno.Command(esbuild, {
+    args: [
+      path(source),
+      "--bundle",
+      "--format=esm",
+      // The oldest runtime we support, Node 20, runs ES2022 as written; no syntax is lowered.
+      "--target=es2022",
+      "--platform=neutral",
+      "--external:node:*",
+      ...ON_DEMAND.map((source) => `--external:*/${source.split("/").at(-1)}`),
+      "--log-level=warning",
+      `--outfile=${outfile}`,
+    ],
+    stderr: "piped",
+  }).output();
+  const warnings = new TextDecoder().decode(stderr);
+  if (code != 0 || warnings.trim()) throw new Error(`esbuild ${source}:\n${warnings}`);
+}
+
+/** The specifiers of an ES module's `import … from` and `export … from` statements. */
+function staticImports(text: string): string[] {
+  return [...text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']/gm)]
+    .map((match) => match[1]);
 }
 
 async function* walk(folder: string): AsyncGenerator<string> {

@@ -1,64 +1,149 @@
 /**
- * Prints the minified and gzipped size of an entry that imports only
- * `createClient` and `initiateMultipartUpload`, the smallest useful program,
- * bundled with Bun's bundler (it works offline). SSE-C (its key check and
- * MD5) is loaded on demand, when a customer key is given, so it is measured
- * apart.
+ * Prints the minified and gzipped size of small programs built on the
+ * library, bundled with Bun's bundler (it works offline): the smallest useful
+ * one (`createClient` + `initiateMultipartUpload`), `createClient` + `upload`,
+ * and the whole API. The code loaded on demand (SSE-C with its MD5, user
+ * metadata's checks) is left out of each, being loaded only when a key or
+ * metadata is given, and measured apart.
  *
- *     deno task size [--budget BYTES]
+ *     deno task size [--check]
  *
- * With `--budget`, it exits with 1 when the minimal program's gzipped size
- * is over BYTES: the test matrix uses that to catch code that creeps onto the
- * minimal path (such as MD5 imported statically).
+ * With `--check`, it exits with 1 when a program is over its budget, or
+ * when a program that does not import an optional module (the command line,
+ * say) carries any of its code: the test matrix runs it so, to catch code that
+ * creeps onto a path (such as MD5 imported statically). Which source files end
+ * up in a program is read from esbuild's metafile, which names them.
  *
  * @module
  */
-const bun = new URL("../node_modules/.bin/bun", import.meta.url).pathname;
+import { ON_DEMAND } from "./build_npm.ts";
+const bin = (name: string) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
 
-async function measure(source: string, external: string[] = []): Promise<[number, number]> {
+// Modules loaded on demand, when an option asks for them, are never part of a program's size: the
+// package's build keeps the list.
+const ON_DEMAND_EXTERNAL = ON_DEMAND.map((file) => `*/${file.split("/").at(-1)}`);
+
+/** The programs measured: what they import from `mod.ts`, and their budget in gzipped bytes. */
+const PROGRAMS = [
+  // Issue 13 asked for 4096 B, the size before the production-failure work: this path now holds
+  // what the first request needs to be sent and to fail safely (the client's checks, the attempt
+  // deadline around credentials and signing, retries, redaction of secrets in errors, the clock
+  // offset, the uncertain-attempt report). Metadata's checks went on demand (208 B off); the
+  // budget stays at 4736 B, as before issue 13, which also pays for faster header signing (125 B).
+  {
+    name: "createClient + initiateMultipartUpload",
+    exports: "createClient, initiateMultipartUpload",
+    budget: 4736,
+  },
+  // Issue 13 asked for 10240 B, out of reach while MD5 (on by default, about 1.6 KB) and the
+  // orphan clean-up after an uncertain initiate (about 0.8 KB) are on this path. Byte-level
+  // progress keeps its transports on demand; its throttle and reporter (about 0.45 KB) stay.
+  { name: "createClient + upload", exports: "createClient, upload", budget: 12352 },
+  { name: "the whole API", exports: "*" },
+];
+
+/**
+ * Source a program must not carry unless it imports it, one line per module or folder (a path
+ * from the repository root; a folder ends in `/`), with the export of `mod.ts` that brings it in,
+ * if any: a program that imports that export, or the whole API, may carry it.
+ */
+const OPTIONAL: [path: string, exported?: string][] = [
+  ["src/cli/"],
+  ["src/testing/"],
+  ["src/operations/presign_parts.ts", "presignParts"],
+];
+
+async function command(name: string, args: string[]): Promise<Uint8Array<ArrayBuffer>> {
+  const { code, stdout, stderr } = await new Deno.Command(bin(name), {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (code != 0) throw new Error(`${name}: ${new TextDecoder().decode(stderr)}`);
+  return stdout;
+}
+
+async function gzipped(bytes: Uint8Array<ArrayBuffer>): Promise<number> {
+  const compressed = await new Response(
+    new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip")),
+  ).arrayBuffer();
+  return compressed.byteLength;
+}
+
+/** Bundles `source` as a program at the repository root: its size, and the files it carries. */
+async function measure(source: string, external: string[]) {
   const entry = await Deno.makeTempFile({ dir: Deno.cwd(), suffix: "_size_entry.ts" });
+  const metafile = `${entry}.meta.json`;
   try {
     await Deno.writeTextFile(entry, source);
-    const { code, stdout, stderr } = await new Deno.Command(bun, {
-      args: [
-        "build",
-        "--minify",
-        "--target=browser",
-        "--format=esm",
-        ...external.flatMap((pattern) => ["--external", pattern]),
-        entry,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (code != 0) throw new Error(new TextDecoder().decode(stderr));
-    const gzipped = await new Response(
-      new Blob([stdout]).stream().pipeThrough(new CompressionStream("gzip")),
-    ).arrayBuffer();
-    return [stdout.length, gzipped.byteLength];
+    const minified = await command("bun", [
+      "build",
+      "--minify",
+      "--target=browser",
+      "--format=esm",
+      ...external.flatMap((pattern) => ["--external", pattern]),
+      entry,
+    ]);
+    await command("esbuild", [
+      entry,
+      "--bundle",
+      "--minify",
+      "--format=esm",
+      "--platform=neutral",
+      ...external.map((pattern) => `--external:${pattern}`),
+      `--metafile=${metafile}`,
+      "--outfile=/dev/null",
+      "--log-level=error",
+    ]);
+    const meta = JSON.parse(await Deno.readTextFile(metafile));
+    const files = Object.values(meta.outputs as Record<string, { inputs: object }>)
+      .flatMap((output) =>
+        Object.entries(output.inputs as Record<string, { bytesInOutput: number }>)
+          .filter(([, input]) => input.bytesInOutput > 0)
+          .map(([file]) => file)
+      );
+    return { minified: minified.length, gzipped: await gzipped(minified), files };
   } finally {
     await Deno.remove(entry);
+    await Deno.remove(metafile).catch(() => {});
   }
 }
 
-const [minified, gzipped] = await measure(
-  'export { createClient, initiateMultipartUpload } from "./mod.ts";\n',
-  ["*/customer_key_headers.ts"],
-);
-console.log(
-  `createClient + initiateMultipartUpload: ${minified} bytes minified, ` +
-    `${gzipped} bytes minified + gzipped`,
-);
-const budgetAt = Deno.args.indexOf("--budget");
-const budget = budgetAt < 0 ? Infinity : Number(Deno.args[budgetAt + 1]);
-const [, sseC] = await measure(
-  'export { customerKeyHeaders } from "./src/request/customer_key_headers.ts";\n',
-  ["*/validate.ts"],
-);
-console.log(
-  `  plus, loaded only when an SSE-C key is given: ${sseC} bytes minified + gzipped`,
-);
-if (gzipped > budget) {
-  console.log(`over the budget of ${budget} bytes by ${gzipped - budget}`);
-  Deno.exit(1);
+const check = Deno.args.includes("--check");
+const problems: string[] = [];
+for (const program of PROGRAMS) {
+  const source = program.exports == "*"
+    ? 'export * from "./mod.ts";\n'
+    : `export { ${program.exports} } from "./mod.ts";\n`;
+  const { minified, gzipped, files } = await measure(source, ON_DEMAND_EXTERNAL);
+  const budget = program.budget ? ` (budget ${program.budget})` : "";
+  console.log(
+    `${program.name}: ${minified} bytes minified, ${gzipped} bytes minified + gzipped${budget}`,
+  );
+  if (program.budget && gzipped > program.budget) {
+    problems.push(
+      `${program.name} is over its budget of ${program.budget} bytes by ${
+        gzipped - program.budget
+      }`,
+    );
+  }
+  for (const [optional, exported] of OPTIONAL) {
+    if (exported && (program.exports == "*" || program.exports.includes(exported))) continue;
+    const carried = files.filter((file) =>
+      optional.endsWith("/") ? file.startsWith(optional) : file == optional
+    );
+    if (carried.length) {
+      problems.push(`${program.name} carries ${optional}, which it does not import: ${carried}`);
+    }
+  }
 }
+for (const file of ON_DEMAND) {
+  // What loading it adds: the library code it shares with the program is not counted again.
+  const { gzipped } = await measure(`export * from "./${file}";\n`, [
+    "*/validate.ts",
+    "*/encoding.ts",
+  ]);
+  console.log(`  plus, loaded only when asked for: ${file}, ${gzipped} bytes minified + gzipped`);
+}
+for (const problem of problems) console.log(problem);
+if (check && problems.length) Deno.exit(1);

@@ -2,7 +2,7 @@
  * Encodes bytes as standard base64 with padding (not the URL-safe alphabet),
  * the form of signatures, Content-MD5 and SSE-C headers.
  *
- * @param bytes The bytes to encode.
+ * @param bytes The bytes to encode: a digest or a key, never a large buffer.
  * @returns The base64 text.
  *
  * @example
@@ -13,9 +13,10 @@
  * ```
  */
 export function encodeBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
+  // One call, rather than a character at a time: signing encodes every HMAC. apply() rather than
+  // a spread, which costs Bun (1.4) a good part of a signature's time. Our inputs are digests and
+  // keys, far below the number of arguments a call may take.
+  return btoa(String.fromCharCode.apply(null, bytes as unknown as number[]));
 }
 
 /**
@@ -39,7 +40,7 @@ export function decodeBase64(text: string): Uint8Array {
 /**
  * Encodes bytes as lower-case hex, the form of MD5 ETags.
  *
- * @param bytes The bytes to encode.
+ * @param bytes The bytes to encode: a digest or a key, never a large buffer.
  * @returns The hex text.
  *
  * @example

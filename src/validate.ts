@@ -1,11 +1,13 @@
 /**
  * The service's limits (see docs/protocol.md#limits) and the checks shared by
- * several operations (bucket, key, upload ID, part number and size, metadata,
- * header values), run before a request is sent. A check that belongs to one
- * call alone stays beside it: the client's options in `client.ts`, complete's
- * part list, a copy's source and conditions, list limits, presign's method,
- * headers and lifetime, and `upload()`'s plan in `upload/plan_upload.ts`; all
- * of them fail through `check()` here, with the same ValidationError.
+ * several operations (bucket, key, upload ID, part number and size, header
+ * values), run before a request is sent; user metadata's checks are in
+ * `request/metadata_headers.ts`, loaded only when metadata is given. A check
+ * that belongs to one call alone stays beside it: the client's options in
+ * `client.ts`, complete's part list, a copy's source and conditions, list
+ * limits, presign's method, headers and lifetime, and `upload()`'s plan in
+ * `upload/plan_upload.ts`; all of them fail through `check()` here, with the
+ * same ValidationError.
  *
  * @module
  */
@@ -92,40 +94,6 @@ export function checkHeaderValue(parameter: string, value: string, max = 2048): 
  * docs/protocol.md#user-metadata).
  */
 export const METADATA_NAME = /^[\w.-]+$/;
-
-/**
- * Checks user metadata (see docs/protocol.md#user-metadata): names of
- * `A-Z a-z 0-9 . _ -` up to 512 bytes, unique ignoring case, printable ASCII
- * values, names and values together at most 2048 bytes.
- */
-export function checkMetadata(metadata: Record<string, string>): void {
-  check(
-    typeof metadata == "object" && metadata !== null && !Array.isArray(metadata),
-    "metadata",
-    "Metadata must be an object of names and values",
-    metadata,
-  );
-  let total = 0;
-  const seen = new Set<string>();
-  for (const [name, value] of Object.entries(metadata)) {
-    const folded = name.toLowerCase();
-    check(
-      METADATA_NAME.test(name) && name.length <= MAX_METADATA_NAME && !seen.has(folded),
-      "metadata",
-      `Metadata names must be 1 to ${MAX_METADATA_NAME} of A-Z a-z 0-9 . _ - and differ ignoring case`,
-      name,
-    );
-    seen.add(folded);
-    checkHeaderValue(`metadata.${name}`, value);
-    total += name.length + value.length;
-  }
-  check(
-    total <= MAX_METADATA_SIZE,
-    "metadata",
-    `Metadata names and values must total at most ${MAX_METADATA_SIZE} bytes`,
-    total,
-  );
-}
 
 /** The storage classes the service knows. */
 export const STORAGE_CLASSES = ["STANDARD", "STANDARD_IA"] as const;

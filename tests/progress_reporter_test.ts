@@ -7,7 +7,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createClient, type UploadProgress } from "../mod.ts";
+import type { UploadProgress } from "../mod.ts";
 import { progressReporter, type ReporterClock } from "../src/upload/progress_reporter.ts";
 import { progressTransport } from "../src/request/progress/progress_transport.ts";
 
@@ -128,14 +128,9 @@ describe("progressReporter()", () => {
 });
 
 describe("progressTransport()", () => {
-  it("counts only with the client's default fetch: a fetch of the caller's own stays", () => {
-    const own = createClient({
-      endpoint: "http://127.0.0.1:1",
-      fetch: () => new Promise(() => {}),
-    });
-    assert.equal(progressTransport(own, new Uint8Array(1), () => {}), undefined);
+  it("counts only in place of the runtime's own fetch: a fetch of the caller's own stays", () => {
+    assert.equal(progressTransport(false, new Uint8Array(1), () => {}), undefined);
     // Deno, Node and Bun, which run these tests, all have a counting transport.
-    const plain = createClient({ endpoint: "http://127.0.0.1:1" });
-    assert.equal(typeof progressTransport(plain, new Uint8Array(1), () => {}), "function");
+    assert.equal(typeof progressTransport(true, new Uint8Array(1), () => {}), "function");
   });
 });

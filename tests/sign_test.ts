@@ -87,6 +87,36 @@ describe("stringToSign", () => {
     assert.equal(canonicalizedResource(url), "/b/k?upload_id=ab+c d");
   });
 
+  it("splits a query with no % or + exactly as URLSearchParams would decode and sort it", () => {
+    // The reference: the whole query through URLSearchParams, sorted, then the signed names kept.
+    const reference = (url: URL) => {
+      const query = new URLSearchParams(url.search);
+      query.sort();
+      const signed = [...query]
+        .filter(([name]) => ["part_number", "upload_id", "uploads", "acl"].includes(name))
+        .map(([name, value]) => value.trim() ? name + "=" + value.trim() : name);
+      return url.pathname + (signed.length ? "?" + signed.join("&") : "");
+    };
+    const queries = [
+      "",
+      "?",
+      "?uploads",
+      "?uploads=",
+      "?upload_id=b&part_number=3",
+      "?upload_id=2&upload_id=1&part_number=0",
+      "?&&upload_id=a=b&&limit=5&",
+      "?upload_id=%20x&part_number=1",
+      "?upload_id=a+b&acl",
+      "?acl=&uploads&upload_id==&part_number= 7 ",
+      "?=x&upload_id",
+      "?UPLOADS&Upload_Id=1",
+    ];
+    for (const query of queries) {
+      const url = new URL("https://h/b/k" + query);
+      assert.equal(canonicalizedResource(url), reference(url), query);
+    }
+  });
+
   it("keeps a stray % in a sub-resource value as it is", () => {
     assert.equal(
       canonicalizedResource(new URL("https://h/b/k?upload_id=50%")),

@@ -3,10 +3,10 @@ import { type Encryption, encryptionHeaders } from "../request/encryption_header
 import { QingStorError } from "../errors.ts";
 import { send } from "../request/send.ts";
 import {
+  check,
   checkBucket,
   checkHeaderValue,
   checkKey,
-  checkMetadata,
   checkStorageClass,
   type StorageClass,
 } from "../validate.ts";
@@ -121,18 +121,23 @@ export async function initiateUpload(
   input: InitiateMultipartUploadInput,
   onUncertain?: (sentAt: number) => void,
 ): Promise<InitiateMultipartUploadResult> {
-  const { bucket, key, contentType, storageClass, metadata = {} } = input;
+  const { bucket, key, contentType, storageClass, metadata } = input;
   checkBucket(bucket);
   checkKey(key);
   if (contentType !== undefined) checkHeaderValue("contentType", contentType, 255);
   if (storageClass !== undefined) checkStorageClass(storageClass);
-  checkMetadata(metadata);
   const headers: Record<string, string | undefined> = {
     "content-type": contentType,
     "x-qs-storage-class": storageClass,
+    // Loaded only when metadata is given, as SSE-C below: most uploads carry neither.
+    ...metadata !== undefined &&
+      (await import("../request/metadata_headers.ts")).metadataHeaders(
+        metadata,
+        check,
+        checkHeaderValue,
+      ),
     ...await encryptionHeaders(input.encryption),
   };
-  for (const [name, value] of Object.entries(metadata)) headers["x-qs-meta-" + name] = value;
   const { body, headers: answer, requestId, attempts } = await send<
     { upload_id?: unknown; bucket?: string; key?: string }
   >(

@@ -1,7 +1,8 @@
-import { type Client, serviceNow } from "../client.ts";
+import { type Client, type Credentials, serviceNow } from "../client.ts";
 import { ValidationError } from "../errors.ts";
 import { requestUrl } from "../request/request_url.ts";
 import { signRequest } from "../request/sign_request.ts";
+import { untilAborted } from "../until_aborted.ts";
 import { check, checkBucket, checkKey, matches } from "../validate.ts";
 
 /** The longest a presigned URL may live: 7 days. The service documents no limit. */
@@ -32,6 +33,11 @@ export interface PresignInput {
   headers?: Record<string, string>;
   /** Seconds from now until the URL expires: a whole number from 1 to 604800 (7 days). */
   expiresIn: number;
+  /**
+   * Stops waiting for the credentials (a provider function may take long, or never answer):
+   * the call then rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -49,6 +55,7 @@ export interface PresignInput {
  * DELETE HEAD`; the bucket, key or lifetime is invalid; a query name is one of the URL's own
  * (`access_key_id`, `expires`, `signature`); or a header name is not an HTTP token or a value
  * not printable ASCII.
+ * @throws The signal's reason, when it aborts first.
  *
  * @example
  * ```ts
@@ -102,31 +109,60 @@ export async function presign(client: Client, input: PresignInput): Promise<stri
       value,
     );
   }
-  check(
-    Number.isInteger(expiresIn) && expiresIn > 0 && expiresIn <= MAX_PRESIGN_SECONDS,
-    "expiresIn",
-    `Expiry must be a whole number of seconds from 1 to ${MAX_PRESIGN_SECONDS}`,
-    expiresIn,
-  );
-  const credentials = await client.credentials();
-  if (!credentials) {
-    throw new ValidationError("credentials", "Presigning needs credentials, received none");
-  }
+  checkExpiresIn(expiresIn);
+  const credentials = await presignCredentials(client, input.signal);
   const url = requestUrl(
     client,
     bucket,
     key,
     Object.entries(query).map(([name, value]) => value === "" ? [name] : [name, value]),
   );
-  const expires = Math.floor(serviceNow(client) / 1000) + expiresIn;
-  const signed = await signRequest(
-    client,
-    credentials.secretAccessKey,
-    { method, url, headers: new Headers(headers), bucket },
-    expires,
+  const expires = expiresAt(client, expiresIn);
+  const signed = await untilAborted(
+    signRequest(
+      client,
+      credentials.secretAccessKey,
+      { method, url, headers: new Headers(headers), bucket },
+      expires,
+    ),
+    input.signal,
   );
-  url.search += (url.search ? "&" : "") +
-    `access_key_id=${encodeURIComponent(credentials.accessKeyId)}&expires=${expires}` +
+  return url.href + (url.search ? "&" : "?") + signedQuery(credentials, expires, signed);
+}
+
+/** Checks a presigned URL's lifetime: whole seconds from 1 to 7 days. */
+export function checkExpiresIn(expiresIn: number): void {
+  check(
+    Number.isInteger(expiresIn) && expiresIn > 0 && expiresIn <= MAX_PRESIGN_SECONDS,
+    "expiresIn",
+    `Expiry must be a whole number of seconds from 1 to ${MAX_PRESIGN_SECONDS}`,
+    expiresIn,
+  );
+}
+
+/**
+ * The client's credentials for presigning, waited for until the signal aborts: a provider
+ * function may never answer, and presigning has no attempt deadline of its own.
+ */
+export async function presignCredentials(
+  client: Client,
+  signal: AbortSignal | undefined,
+): Promise<Credentials> {
+  signal?.throwIfAborted();
+  const credentials = await untilAborted(client.credentials(), signal);
+  if (!credentials) {
+    throw new ValidationError("credentials", "Presigning needs credentials, received none");
+  }
+  return credentials;
+}
+
+/** The expiry of a URL presigned now, in whole Unix seconds on the client's clock. */
+export function expiresAt(client: Client, expiresIn: number): number {
+  return Math.floor(serviceNow(client) / 1000) + expiresIn;
+}
+
+/** The query parameters a presigned URL ends with (see docs/protocol.md#presigned-urls). */
+export function signedQuery(credentials: Credentials, expires: number, signed: string): string {
+  return `access_key_id=${encodeURIComponent(credentials.accessKeyId)}&expires=${expires}` +
     `&signature=${encodeURIComponent(signed)}`;
-  return url.href;
 }

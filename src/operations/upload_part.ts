@@ -1,11 +1,10 @@
-import type { Client } from "../client.ts";
+import { type Client, globalFetch } from "../client.ts";
 import { encodeBase64 } from "../encoding.ts";
 import { Md5 } from "../md5.ts";
 import { type Encryption, encryptionHeaders } from "../request/encryption_headers.ts";
 import { readEtag } from "../request/etag.ts";
 import type { QueryParameter } from "../request/request_url.ts";
 import { send } from "../request/send.ts";
-import { progressTransport } from "../request/progress/progress_transport.ts";
 import {
   check,
   checkNotShared,
@@ -140,7 +139,13 @@ export async function uploadPart(
     body,
     expect: 201,
     signal: input.signal,
-    fetch: input.onProgress && progressTransport(client, body, input.onProgress),
+    // Loaded only when progress is asked for: most programs never carry these transports.
+    fetch: input.onProgress &&
+      (await import("../request/progress/progress_transport.ts")).progressTransport(
+        client.fetch === globalFetch,
+        body,
+        input.onProgress,
+      ),
   });
   return {
     etag: readEtag(response.headers),

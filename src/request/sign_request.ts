@@ -44,6 +44,10 @@ export function signRequest(
   request: ClientRequest,
   expires?: number,
 ): Promise<string> {
+  const { method, url, headers } = request;
   const virtualHostBucket = client.style == "virtual-host" ? request.bucket : undefined;
-  return signature(secretAccessKey, stringToSign({ ...request, virtualHostBucket }, expires));
+  return signature(
+    secretAccessKey,
+    stringToSign({ method, url, headers, virtualHostBucket }, expires),
+  );
 }

@@ -29,16 +29,32 @@ const SIGNED_SUB_RESOURCES = new Set(
  * ```
  */
 export function canonicalizedResource(url: URL, virtualHostBucket?: string): string {
-  // URLSearchParams decodes as forms do (`+` is a space), as the signature asks
-  // (docs/protocol.md#canonicalized-resource), and sorts by name in UTF-16 code units: for the
+  const search = url.search;
+  const signed: [name: string, value: string][] = [];
+  if (search.includes("%") || search.includes("+")) {
+    // URLSearchParams decodes as forms do (`+` is a space), as the signature asks
+    // (docs/protocol.md#canonicalized-resource).
+    for (const pair of new URLSearchParams(search)) {
+      if (SIGNED_SUB_RESOURCES.has(pair[0])) signed.push(pair);
+    }
+  } else {
+    // With no `%` and no `+`, the query decodes to itself: split here, the way URLSearchParams
+    // splits it, at a fraction of the cost. Request URLs of multipart operations come this way.
+    for (const pair of search.slice(1).split("&")) {
+      const at = pair.indexOf("=");
+      const name = at < 0 ? pair : pair.slice(0, at);
+      if (SIGNED_SUB_RESOURCES.has(name)) signed.push([name, at < 0 ? "" : pair.slice(at + 1)]);
+    }
+  }
+  // Sorted by name in UTF-16 code units, as URLSearchParams.sort() does, and stably: for the
   // signed names, all ASCII, that is the byte order the signature asks for.
-  const query = new URLSearchParams(url.search);
-  query.sort();
-  const signed = [...query]
-    .filter(([name]) => SIGNED_SUB_RESOURCES.has(name))
-    .map(([name, value]) => value.trim() ? name + "=" + value.trim() : name);
+  if (signed.length > 1) signed.sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  let resource = (virtualHostBucket ? "/" + virtualHostBucket : "") + url.pathname;
+  for (const [index, [name, value]] of signed.entries()) {
+    const trimmed = value.trim();
+    resource += (index ? "&" : "?") + (trimmed ? name + "=" + trimmed : name);
+  }
   // An http(s) URL's path is never empty: the URL parser already makes an empty path the `/`
   // that docs/protocol.md#canonicalized-resource asks for.
-  return (virtualHostBucket ? "/" + virtualHostBucket : "") + url.pathname +
-    (signed.length ? "?" + signed.join("&") : "");
+  return resource;
 }

@@ -1,4 +1,3 @@
-import { canonicalizedHeaders } from "./canonicalized_headers.ts";
 import { canonicalizedResource } from "./canonicalized_resource.ts";
 
 /** What the string to sign is built from: the request as it will be sent. */
@@ -42,17 +41,26 @@ export interface SignableRequest {
  * ```
  */
 export function stringToSign(request: SignableRequest, expires?: number): string {
-  const { headers } = request;
-  const dateLine = expires !== undefined
-    ? String(expires)
-    : headers.get("x-qs-date")
-    ? ""
-    : headers.get("date") ?? "";
-  return [
-    request.method,
-    headers.get("content-md5") ?? "",
-    headers.get("content-type") ?? "",
-    dateLine,
-    canonicalizedHeaders(headers) + canonicalizedResource(request.url, request.virtualHostBucket),
-  ].join("\n");
+  let contentMd5 = "";
+  let contentType = "";
+  let date = "";
+  let dated = false;
+  let canonicalHeaders = "";
+  // One pass over the headers, which a runtime may sort afresh on each iteration or lookup.
+  // `Headers` iterates in sorted lower-case name order, values trimmed and repeated names joined
+  // as `get()` joins them: the CanonicalizedHeaders block (docs/protocol.md#canonicalized-headers)
+  // is every `x-qs-` header, one `name:value\n` line each; with none, it is empty and no blank
+  // line is left in the string to sign.
+  for (const [name, value] of request.headers) {
+    if (name.startsWith("x-qs-")) {
+      canonicalHeaders += name + ":" + value + "\n";
+      // An empty X-QS-Date does not date the request: the Date header must then.
+      if (name == "x-qs-date" && value) dated = true;
+    } else if (name == "content-md5") contentMd5 = value;
+    else if (name == "content-type") contentType = value;
+    else if (name == "date") date = value;
+  }
+  return request.method + "\n" + contentMd5 + "\n" + contentType + "\n" +
+    (expires !== undefined ? expires : dated ? "" : date) + "\n" + canonicalHeaders +
+    canonicalizedResource(request.url, request.virtualHostBucket);
 }

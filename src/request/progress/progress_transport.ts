@@ -6,9 +6,13 @@
  * browsers. Elsewhere (Workers, a client's own `fetch`) there is none, and
  * the body's bytes are only known sent when the answer comes.
  *
+ * Loaded on demand, only by a request whose progress is asked for, so that
+ * a program that never asks carries none of these transports; it imports no
+ * code with state of its own, as every module loaded so must not (see
+ * scripts/build_npm.ts).
+ *
  * @module
  */
-import { type Client, globalFetch } from "../../client.ts";
 import type { KnownLengthBody, OnBodySent } from "./body_slices.ts";
 import { hasNodeHttp, nodeHttpFetch } from "./node_http_fetch.ts";
 import { streamBodyFetch } from "./stream_body_fetch.ts";
@@ -24,18 +28,19 @@ type CountingTransport = (
 /**
  * The transport that counts a body as it goes out in this runtime, if any.
  *
- * @param client The client: only its default `fetch` is replaced. A `fetch` of the caller's own
- * (the emulator's in-process one, a proxy, a test's) is its transport, and stays so.
+ * @param defaultFetch Whether the client sends with the runtime's own `fetch`: only that one is
+ * replaced. A `fetch` of the caller's own (the emulator's in-process one, a proxy, a test's) is
+ * its transport, and stays so.
  * @param body The request's body.
  * @param onSent Told, per attempt, the bytes taken so far; 0 when an attempt starts.
  * @returns The transport to give `send()`, or `undefined` to use the client's `fetch`.
  */
 export function progressTransport(
-  client: Client,
+  defaultFetch: boolean,
   body: KnownLengthBody,
   onSent: OnBodySent,
 ): ((request: Request) => Promise<Response>) | undefined {
-  const counting = client.fetch === globalFetch ? runtimeTransport() : undefined;
+  const counting = defaultFetch ? runtimeTransport() : undefined;
   return counting && ((request) => {
     // A new attempt: what an earlier one sent is taken back.
     onSent(0);

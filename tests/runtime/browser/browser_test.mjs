@@ -49,6 +49,8 @@ const pattern = (size, seed) =>
 
 describe("Chromium", () => {
   let emulator, server, worker, site, browser;
+  /** The package's files the pages asked for, in order. */
+  const served = [];
   before(async () => {
     emulator = createEmulator({ credentials: [CREDENTIALS], minPartSize: PART_SIZE });
     server = await serveEmulator(emulator);
@@ -75,6 +77,7 @@ describe("Chromium", () => {
         return response.end(Buffer.from(await answer.arrayBuffer()));
       }
       const file = files.get(request.url);
+      if (request.url.startsWith("/esm/")) served.push(request.url);
       response.writeHead(file ? 200 : 404, { "content-type": file?.type ?? "text/plain" });
       response.end(file?.body ?? "Not found");
     });
@@ -179,8 +182,9 @@ describe("Chromium", () => {
     await page.close();
   });
 
-  it("loads the SSE-C code, and its MD5, in the page when a key is given", async () => {
+  it("loads the SSE-C code (and its MD5) and the metadata checks in the page when given", async () => {
     const { page, problems } = await open("/upload.js");
+    served.length = 0;
     const uploadId = await page.evaluate(async ({ endpoint, credentials, bucket }) => {
       const library = await import("/esm/mod.js");
       const client = library.createClient({ endpoint, credentials });
@@ -189,12 +193,20 @@ describe("Chromium", () => {
         bucket,
         key: "from the browser/encrypted.bin",
         encryption,
+        metadata: { owner: "alice" },
       });
       return started.uploadId;
     }, { endpoint: server.url, credentials: CREDENTIALS, bucket: BUCKET });
     assert.deepEqual(problems, []);
     const expected = createHash("md5").update(new Uint8Array(32).fill(9)).digest("base64");
     assert.equal(emulator.state.uploads.get(uploadId).encryptionKeyMd5, expected);
+    assert.deepEqual(emulator.state.uploads.get(uploadId).metadata, { owner: "alice" });
+    // The bundle is one file; the page fetched it (unless cached) and the two files on demand.
+    const onDemand = [
+      "/esm/src/request/customer_key_headers.js",
+      "/esm/src/request/metadata_headers.js",
+    ];
+    assert.deepEqual(served.filter((path) => path != "/esm/mod.js").sort(), onDemand);
     await page.evaluate(async ({ endpoint, credentials, bucket, uploadId }) => {
       const library = await import("/esm/mod.js");
       const client = library.createClient({ endpoint, credentials });

@@ -146,6 +146,19 @@ describe("the npm package in a consumer project", () => {
       "esm",
       "package.json",
     ]);
+    // Bundled: one file per entry, and the code loaded on demand (SSE-C, metadata); declarations
+    // beside them.
+    const scripts = (await readdir(join(installed, "esm"), { recursive: true }))
+      .filter((file) => file.endsWith(".js"))
+      .sort();
+    assert.deepEqual(scripts, [
+      "mod.js",
+      "src/cli/main.js",
+      "src/request/customer_key_headers.js",
+      "src/request/metadata_headers.js",
+      "src/testing/mod.js",
+    ]);
+    assert.ok((await readdir(join(installed, "esm/src"))).includes("client.d.ts"));
   });
 
   for (const runtime of ["node", "bun"]) {
@@ -185,25 +198,46 @@ describe("the npm package in a consumer project", () => {
       }
     });
 
-    it(`loads the SSE-C code, and its MD5, when a key is given under ${runtime}`, async () => {
-      // In its own process, so the on-demand import is the package's own, from its files.
-      const script = join(project, `sse-c-${runtime}.mjs`);
+    it(`loads the SSE-C code (and its MD5) and the metadata checks when given under ${runtime}`, async () => {
+      // In its own process, so the on-demand imports are the package's own, from its files.
+      const script = join(project, `on-demand-${runtime}.mjs`);
       await writeFile(
         script,
-        `import { createClient, initiateMultipartUpload } from "qingstor-multipart";
+        `import { createClient, initiateMultipartUpload, ValidationError } from "qingstor-multipart";
          import { createEmulator } from "qingstor-multipart/testing";
          const credentials = ${JSON.stringify(CREDENTIALS)};
          const emulator = createEmulator({ credentials: [credentials] });
          const client = createClient({ endpoint: "http://localhost", credentials, fetch: emulator.fetch });
          const encryption = { customerKey: new Uint8Array(32).fill(9) };
-         const { uploadId } = await initiateMultipartUpload(client, { bucket: "${BUCKET}", key: "k", encryption });
-         console.log(emulator.state.uploads.get(uploadId).encryptionKeyMd5);`,
+         const metadata = { Owner: "alice" };
+         const target = { bucket: "${BUCKET}", key: "k" };
+         const { uploadId } = await initiateMultipartUpload(client, { ...target, encryption, metadata });
+         const upload = emulator.state.uploads.get(uploadId);
+         // The checks in those files throw the package's own ValidationError.
+         const refused = async (input) => {
+           try {
+             await initiateMultipartUpload(client, { ...target, ...input });
+           } catch (error) {
+             return error instanceof ValidationError && error.parameter;
+           }
+         };
+         console.log(JSON.stringify([
+           upload.encryptionKeyMd5,
+           upload.metadata,
+           await refused({ metadata: { "a b": "c" } }),
+           await refused({ encryption: { customerKey: new Uint8Array(3) } }),
+         ]));`,
       );
       const { stdout } = await run(runtime == "node" ? process.execPath : BUN, [script], {
         cwd: project,
       });
       const expected = createHash("md5").update(new Uint8Array(32).fill(9)).digest("base64");
-      assert.equal(stdout.trim(), expected);
+      assert.deepEqual(JSON.parse(stdout), [
+        expected,
+        { owner: "alice" },
+        "metadata",
+        "encryption.customerKey",
+      ]);
     });
   }
 });
