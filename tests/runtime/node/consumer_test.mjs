@@ -146,7 +146,8 @@ describe("the npm package in a consumer project", () => {
       "esm",
       "package.json",
     ]);
-    // Bundled: one file per entry, and the code loaded on demand (SSE-C, metadata); declarations
+    // Bundled: one file per entry, and the code loaded on demand (SSE-C, metadata, the transports
+    // that count a body as it goes out); declarations
     // beside them.
     const scripts = (await readdir(join(installed, "esm"), { recursive: true }))
       .filter((file) => file.endsWith(".js"))
@@ -156,6 +157,7 @@ describe("the npm package in a consumer project", () => {
       "src/cli/main.js",
       "src/request/customer_key_headers.js",
       "src/request/metadata_headers.js",
+      "src/request/progress/progress_transport.js",
       "src/testing/mod.js",
     ]);
     assert.ok((await readdir(join(installed, "esm/src"))).includes("client.d.ts"));
