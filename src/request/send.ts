@@ -138,6 +138,7 @@ export async function send<Body = any>(
     );
     let serverDate: number | undefined;
     let sentAt: number | undefined;
+    let unsigned: QingStorError | undefined;
     try {
       // Every await of the attempt ends when its signal aborts, whatever the awaited does.
       const response = await untilAborted(
@@ -173,6 +174,16 @@ export async function send<Body = any>(
             signing.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
             // A transport need not check an aborted signal itself.
             attemptSignal.throwIfAborted();
+          } else if (client.signer) {
+            stage = "the request was not signed";
+            // Loaded only by clients with a signer, as SSE-C's code is (see scripts/size.ts).
+            const { signRemotely } = await import("../signer/sign_remotely.ts");
+            unsigned = await signRemotely(client, request, url, outgoing.headers, {
+              signal: attemptSignal,
+              fail,
+              secrets,
+            });
+            if (unsigned) throw unsigned;
           }
           stopRetries?.throwIfAborted();
           stage = "no answer";
@@ -210,12 +221,15 @@ export async function send<Body = any>(
       // Retries were stopped before this attempt went out: the last failure is the answer.
       if (sentAt === undefined && stopRetries?.aborted) throw failure ?? error;
       // Before sending, only the deadline is a failure to retry: a provider that rejects, or
-      // half a key pair, is final. After sending: a network failure, or an answer (even a
-      // success's body) cut off by the deadline.
-      if (!deadline.signal.aborted && (sentAt === undefined || error instanceof QingStorError)) {
+      // half a key pair, is final; a signer's failure counts as its status says. After sending:
+      // a network failure, or an answer (even a success's body) cut off by the deadline.
+      if (
+        error !== unsigned && !deadline.signal.aborted &&
+        (sentAt === undefined || error instanceof QingStorError)
+      ) {
         throw error;
       }
-      failure = fail(
+      failure = unsigned ?? fail(
         0,
         deadline.signal.aborted
           ? `${stage} within ${timeout} ms`
