@@ -14,7 +14,6 @@ import {
   checkHeaderValue,
   checkKey,
   checkMetadata,
-  checkUploadId,
   isStorageClass,
   matches,
   MAX_PART_NUMBER,
@@ -87,7 +86,7 @@ const whole = (min: number, max: number): QueryCheck => (value, parameter) =>
     `Must be a whole number from ${min} to ${max}, written plainly`,
     value,
   );
-const uploadId: QueryCheck = (value) => checkUploadId(value);
+const uploadId: QueryCheck = (value, parameter) => checkHeaderValue(parameter, value, 1024);
 const key: QueryCheck = (value, parameter) => checkKey(value, parameter);
 
 /** Each operation's rule; `?` marks an optional query parameter. */
@@ -152,6 +151,12 @@ const SSE_C: Record<string, RegExp> = {
   "x-qs-encryption-customer-algorithm": /^AES256$/,
   "x-qs-encryption-customer-key": /^[A-Za-z0-9+/]{43}=$/,
   "x-qs-encryption-customer-key-md5": /^[A-Za-z0-9+/]{22}==$/,
+};
+
+/** The header kinds as messages name them. */
+const HEADER_NAMES: Record<string, string> = {
+  meta: "x-qs-meta-*",
+  sse: "x-qs-encryption-customer-*",
 };
 
 /** The names of the operations signed, for messages. */
@@ -231,7 +236,7 @@ export function checkEntry(raw: unknown, index: number): SignableEntry {
     const inPath = operation != "listMultipartUploads";
     if (inPath) checkKey(entry.key as string, `${where}.key`);
     else check(entry.key === undefined, `${where}.key`, `${operation} has no key`, entry.key);
-    const headers = checkHeaders(strings(entry.headers, `${where}.headers`), rule, where);
+    const headers = checkHeaders(strings(entry.headers, `${where}.headers`), operation, where);
     return {
       operation: operation as SignableOperation,
       method: rule.method,
@@ -244,16 +249,19 @@ export function checkEntry(raw: unknown, index: number): SignableEntry {
     };
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    throw new SigningRefusal(400, "sign_request_invalid", error.message, index);
+    const { parameter, message } = error;
+    const named = parameter.startsWith(where) ? parameter : `${where}.${parameter}`;
+    throw new SigningRefusal(400, "sign_request_invalid", `${named}: ${message}`, index);
   }
 }
 
 /** Checks the declared headers against the operation's list and each header's own rule. */
 function checkHeaders(
   headers: Record<string, string>,
-  rule: Rule,
+  operation: string,
   where: string,
 ): Record<string, string> {
+  const rule = RULES[operation as SignableOperation];
   const metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     const parameter = `${where}.headers.${name}`;
@@ -261,7 +269,9 @@ function checkHeaders(
     check(
       rule.headers.includes(kind),
       `${where}.headers`,
-      `This operation declares only ${rule.headers.join(", ") || "no headers"}`,
+      `${operation} declares only ${
+        rule.headers.map((kind) => HEADER_NAMES[kind] ?? kind).join(", ") || "no headers"
+      }`,
       name,
     );
     if (kind == "sse") {
