@@ -8,14 +8,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  BUCKET,
-  CREDENTIALS,
-  md5Hex,
-  NPM_DIR,
-  SESSION,
-  startWorker,
-} from "../support/servers.mjs";
+import { BUCKET, CREDENTIALS, md5Hex, NPM_DIR, SESSION, startWorker } from "../support/servers.mjs";
 
 const { createEmulator, serveEmulator } = await import(NPM_DIR + "esm/src/testing/mod.js");
 const { createClient, initiateMultipartUpload, remoteSigner, upload } = await import(
