@@ -2,8 +2,9 @@
  * Prints the minified and gzipped size of an entry that imports only
  * `createClient` and `initiateMultipartUpload`, the smallest useful program,
  * bundled with Bun's bundler (it works offline). SSE-C (its key check and
- * MD5) is loaded on demand, when a customer key is given, so it is measured
- * apart.
+ * MD5) is loaded on demand, when a customer key is given, and so is the
+ * remote signer's part of each request (`sign_remotely.ts`), when the client
+ * has a signer: both are measured apart.
  *
  *     deno task size [--budget BYTES]
  *
@@ -57,6 +58,14 @@ const [, sseC] = await measure(
 );
 console.log(
   `  plus, loaded only when an SSE-C key is given: ${sseC} bytes minified + gzipped`,
+);
+const [, remote] = await measure(
+  'export { remoteSigner } from "./src/signer/remote_signer.ts";\n' +
+    'export { signRemotely } from "./src/signer/sign_remotely.ts";\n',
+  ["*/validate.ts", "*/until_aborted.ts"],
+);
+console.log(
+  `  plus, for a client with remoteSigner: ${remote} bytes minified + gzipped`,
 );
 if (gzipped > budget) {
   console.log(`over the budget of ${budget} bytes by ${gzipped - budget}`);

@@ -140,9 +140,11 @@ await run({
   // creeps onto the minimal program's path unnoticed (MD5 alone would add 1.5 KB). 4096 B until
   // the production-failure work put the deadline around credentials and signing, redaction of
   // secrets, input checks, clockOffset and the uncertain-attempt report on this path (4,692 B);
-  // the echoed SSE-C algorithm added 27 B. Issue "Fast where users run it" revisits the budget.
-  name: "size: createClient + initiateMultipartUpload within 4736 B gzipped",
-  command: [deno, "run", ...SCRIPT_SANDBOX, "scripts/size.ts", "--budget", "4736"],
+  // the echoed SSE-C algorithm added 27 B; the remote signer's branch in send() and the signer
+  // option of createClient 120 B (its code is loaded only by clients with a signer). Issue "Fast
+  // where users run it" revisits the budget.
+  name: "size: createClient + initiateMultipartUpload within 4864 B gzipped",
+  command: [deno, "run", ...SCRIPT_SANDBOX, "scripts/size.ts", "--budget", "4864"],
 });
 await run({
   // The JSDoc examples, so that none rots (those marked `ignore` need the real service).

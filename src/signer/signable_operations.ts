@@ -74,26 +74,33 @@ export type SignableOperation =
   | "listMultipartUploads"
   | "putObject";
 
-/** A query parameter's check: throws a ValidationError naming `parameter`. */
-type QueryCheck = (value: string, parameter: string) => void;
+/**
+ * A query parameter's rule: a bare name, an upload ID, a key, or a whole
+ * number in a range. Data, not functions, so that bundlers see nothing to run
+ * when this module is imported and not used.
+ */
+type QueryRule = "bare" | "uploadId" | "key" | readonly [min: number, max: number];
 
-const bare: QueryCheck = (value, parameter) =>
-  check(value === "", parameter, "Must be a bare name, with no value", value);
-const whole = (min: number, max: number): QueryCheck => (value, parameter) =>
-  check(
-    matches(/^(0|[1-9]\d{0,4})$/, value) && +value >= min && +value <= max,
-    parameter,
-    `Must be a whole number from ${min} to ${max}, written plainly`,
-    value,
-  );
-const uploadId: QueryCheck = (value, parameter) => checkHeaderValue(parameter, value, 1024);
-const key: QueryCheck = (value, parameter) => checkKey(value, parameter);
+/** Checks a query parameter against its rule; throws a ValidationError naming `parameter`. */
+function checkQuery(rule: QueryRule, value: string, parameter: string): void {
+  if (rule == "bare") check(value === "", parameter, "Must be a bare name, with no value", value);
+  else if (rule == "uploadId") checkHeaderValue(parameter, value, 1024);
+  else if (rule == "key") checkKey(value, parameter);
+  else {
+    check(
+      matches(/^(0|[1-9]\d{0,4})$/, value) && +value >= rule[0] && +value <= rule[1],
+      parameter,
+      `Must be a whole number from ${rule[0]} to ${rule[1]}, written plainly`,
+      value,
+    );
+  }
+}
 
 /** Each operation's rule; `?` marks an optional query parameter. */
 interface Rule {
   method: "GET" | "PUT" | "POST" | "DELETE";
-  /** The query's names, `?` after the optional ones, with their checks. */
-  query: Record<string, QueryCheck>;
+  /** The query's names, `?` after the optional ones, with their rules. */
+  query: Record<string, QueryRule>;
   /** The headers it may declare: `meta` for `x-qs-meta-*`, `sse` for the SSE-C three. */
   headers: readonly string[];
 }
@@ -108,38 +115,38 @@ const OBJECT_HEADERS = ["content-md5", "content-type", "x-qs-storage-class", "me
 const RULES: Readonly<Record<SignableOperation, Rule>> = {
   initiateMultipartUpload: {
     method: "POST",
-    query: { uploads: bare },
+    query: { uploads: "bare" },
     headers: ["content-type", "x-qs-storage-class", "meta", "sse"],
   },
   // A runtime may add the part Blob's type (Bun), which is then signed as sent.
   uploadPart: {
     method: "PUT",
-    query: { part_number: whole(0, MAX_PART_NUMBER), upload_id: uploadId },
+    query: { part_number: [0, MAX_PART_NUMBER], upload_id: "uploadId" },
     headers: ["content-md5", "content-type", "sse"],
   },
   listParts: {
     method: "GET",
     query: {
-      upload_id: uploadId,
-      "limit?": whole(1, 1000),
-      "part_number_marker?": whole(0, MAX_PART_NUMBER),
+      upload_id: "uploadId",
+      "limit?": [1, 1000],
+      "part_number_marker?": [0, MAX_PART_NUMBER],
     },
     headers: [],
   },
   completeMultipartUpload: {
     method: "POST",
-    query: { upload_id: uploadId },
+    query: { upload_id: "uploadId" },
     headers: ["content-type", "sse"],
   },
-  abortMultipartUpload: { method: "DELETE", query: { upload_id: uploadId }, headers: [] },
+  abortMultipartUpload: { method: "DELETE", query: { upload_id: "uploadId" }, headers: [] },
   listMultipartUploads: {
     method: "GET",
     query: {
-      uploads: bare,
-      prefix: key,
-      "key_marker?": key,
-      "upload_id_marker?": uploadId,
-      "limit?": whole(1, 1000),
+      uploads: "bare",
+      prefix: "key",
+      "key_marker?": "key",
+      "upload_id_marker?": "uploadId",
+      "limit?": [1, 1000],
     },
     headers: [],
   },
@@ -158,9 +165,6 @@ const HEADER_NAMES: Record<string, string> = {
   meta: "x-qs-meta-*",
   sse: "x-qs-encryption-customer-*",
 };
-
-/** The names of the operations signed, for messages. */
-export const SIGNABLE_OPERATIONS: readonly SignableOperation[] = Object.keys(RULES) as never;
 
 /** Whether a value is an object made by JSON (or a literal): not null, not an array. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -200,7 +204,7 @@ export function checkEntry(raw: unknown, index: number): SignableEntry {
     throw new SigningRefusal(
       403,
       "sign_operation_not_allowed",
-      `${where}.operation: only ${SIGNABLE_OPERATIONS.join(", ")} are signed, received ${
+      `${where}.operation: only ${Object.keys(RULES).join(", ")} are signed, received ${
         typeof operation == "string" ? JSON.stringify(operation.slice(0, 40)) : typeof operation
       }`,
       index,
@@ -226,12 +230,12 @@ export function checkEntry(raw: unknown, index: number): SignableEntry {
         name,
       );
     }
-    for (const [name, test] of Object.entries(rule.query)) {
+    for (const [name, queryRule] of Object.entries(rule.query)) {
       const bareName = name.replace("?", "");
       const value = Object.hasOwn(query, bareName) ? query[bareName] : undefined;
       if (value === undefined) {
         check(name.endsWith("?"), `${where}.query`, `${operation} needs ${bareName}`, "none");
-      } else test(value, `${where}.query.${bareName}`);
+      } else checkQuery(queryRule, value, `${where}.query.${bareName}`);
     }
     const inPath = operation != "listMultipartUploads";
     if (inPath) checkKey(entry.key as string, `${where}.key`);
