@@ -141,10 +141,10 @@ await run({
   // the production-failure work put the deadline around credentials and signing, redaction of
   // secrets, input checks, clockOffset and the uncertain-attempt report on this path (4,692 B);
   // the echoed SSE-C algorithm added 27 B; the remote signer's branch in send() and the signer
-  // option of createClient 120 B (its code is loaded only by clients with a signer). Issue "Fast
+  // option of createClient 142 B (its code is loaded only by clients with a signer). Issue "Fast
   // where users run it" revisits the budget.
-  name: "size: createClient + initiateMultipartUpload within 4864 B gzipped",
-  command: [deno, "run", ...SCRIPT_SANDBOX, "scripts/size.ts", "--budget", "4864"],
+  name: "size: createClient + initiateMultipartUpload within 4896 B gzipped",
+  command: [deno, "run", ...SCRIPT_SANDBOX, "scripts/size.ts", "--budget", "4896"],
 });
 await run({
   // The JSDoc examples, so that none rots (those marked `ignore` need the real service).

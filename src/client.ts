@@ -205,14 +205,18 @@ export function createClient(options: ClientOptions): Client {
     "clockOffset must be a finite number of milliseconds",
     clockOffset,
   );
-  for (const [name, given] of [["fetch", transport], ["signer", signer]] as const) {
-    check(
-      !given || typeof given == "function",
-      name,
-      `${name} must be a function`,
-      `a ${typeof given}`,
-    );
-  }
+  check(
+    !transport || typeof transport == "function",
+    "fetch",
+    "fetch must be a function (request: Request) => Promise<Response>",
+    `a ${typeof transport}`,
+  );
+  check(
+    !signer || typeof signer == "function",
+    "signer",
+    "signer must be a function",
+    `a ${typeof signer}`,
+  );
   check(
     !signer || credentials === undefined,
     "signer",
