@@ -29,6 +29,7 @@ import { nativeMd5, testBytes } from "./support/bytes.ts";
 import { bucket, partSize, sizing } from "./support/upload.ts";
 import { type Signing, withSigning } from "./support/signing.ts";
 import { serveFetch } from "./support/serve_fetch.ts";
+import { virtualHostFetch } from "./support/virtual_host_fetch.ts";
 
 /** Nothing the client side received holds the secret key. */
 async function assertNoSecret(signing: Signing, ...more: unknown[]) {
@@ -104,6 +105,21 @@ describe("a client with a remote signer", () => {
       // The client's clock was not corrected: no request came back expired.
       assert.equal(client.clockOffset, -3600_000);
       await assertNoSecret(signing);
+    }));
+
+  it("signs for a virtual-host client, the bucket-level listing included", () =>
+    withSigning({}, async (signing) => {
+      // The signing server's own client is path style: it follows the style the batch names.
+      const client = signing.client({
+        endpoint: `http://localhost:${signing.harness.server.port}`,
+        style: "virtual-host",
+        fetch: await virtualHostFetch(),
+      });
+      const { uploadId } = await initiateMultipartUpload(client, { bucket, key: "vh/a b.bin" });
+      const listed = await listMultipartUploads(client, { bucket, prefix: "vh/" });
+      assert.deepEqual(listed.uploads.map((upload) => upload.uploadId), [uploadId]);
+      const [record] = signing.harness.emulator.state.requests;
+      assert.equal(record.headers.host, `mybucket.localhost:${signing.harness.server.port}`);
     }));
 
   it("retries faulty parts (each attempt signed afresh) and resumes kept parts", () =>

@@ -210,7 +210,7 @@ export function remoteSigner(url: string | URL, options: RemoteSignerOptions = {
       fail(signerError(
         0,
         "sign_request_failed",
-        `The signing server could not be reached: ${(error as Error)?.message ?? error}`,
+        `Asking the signing server failed: ${(error as Error)?.message ?? error}`,
       ));
     }
   };
