@@ -68,9 +68,11 @@ export interface ServiceResponse<Body> {
  * retried with exponential backoff and full jitter; `bad_digest` and
  * `incomplete_body` once; `request_expired` once, after the client's clock
  * offset is set from the service's `Date`. Every attempt is signed afresh with
- * a new `X-QS-Date`. Failures before the request goes out, other than the
- * timeout (a credentials function that rejects, half a key pair), and a
- * success whose body is not JSON (it took effect) are final.
+ * a new `X-QS-Date`, by the client's credentials or by its signer (see
+ * docs/protocol.md#remote-signing), whose failure is retried or final as its
+ * status says. Other failures before the request goes out, the timeout aside
+ * (a credentials function that rejects, half a key pair), and a success whose
+ * body is not JSON (it took effect) are final.
  *
  * @param client The client.
  * @param request The request.
@@ -81,7 +83,7 @@ export interface ServiceResponse<Body> {
  * status is 200 (the operations with a body) and drained otherwise, so the connection is reused.
  * @throws {QingStorError} When the service refuses the request, cannot be reached, or answers
  * success with a body that is not JSON; or when no attempt got its credentials (or was signed)
- * within the timeout.
+ * within the timeout; or when the signer failed (with its status and code).
  * @throws {ValidationError} When a credentials function returns half a key pair.
  * @throws {TypeError} When the body cannot be sent by `fetch` (a SharedArrayBuffer view).
  * @throws The signal's reason, when the signal aborts.
