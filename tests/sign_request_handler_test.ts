@@ -293,6 +293,7 @@ describe("handleSignRequest()", () => {
       ["initiate", { query: { uploads: "1" } }],
       ["complete", { query: { upload_id: uploadId, uploads: "" } }],
       ["list", { query: { upload_id: uploadId, limit: "0" } }],
+      ["list", { query: { upload_id: uploadId, "limit?": "5" } }],
       ["list", { query: { upload_id: uploadId, limit: "1001" } }],
       ["list", { query: JSON.parse(`{ "upload_id": "${uploadId}", "__proto__": "x" }`) }],
       ["uploads", { query: { uploads: "" } }],

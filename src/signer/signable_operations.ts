@@ -221,10 +221,10 @@ export function checkEntry(raw: unknown, index: number): SignableEntry {
       entry.method,
     );
     const query = strings(entry.query, `${where}.query`);
-    const names = Object.keys(rule.query);
+    const names = Object.keys(rule.query).map((name) => name.replace("?", ""));
     for (const name of Object.keys(query)) {
       check(
-        names.includes(name) || names.includes(name + "?"),
+        names.includes(name),
         `${where}.query`,
         `${operation} takes only ${names.join(", ") || "no query"}`,
         name,

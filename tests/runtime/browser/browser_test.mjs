@@ -51,6 +51,8 @@ const pattern = (size, seed) =>
 
 describe("Chromium", () => {
   let emulator, server, worker, site, browser;
+  /** While set, signing requests for parts are held here until released. */
+  let holdPartSigning;
   before(async () => {
     emulator = createEmulator({ credentials: [CREDENTIALS], minPartSize: PART_SIZE });
     server = await serveEmulator(emulator);
@@ -69,6 +71,10 @@ describe("Chromium", () => {
       if (!file) {
         const chunks = [];
         for await (const chunk of request) chunks.push(chunk);
+        if (holdPartSigning && Buffer.concat(chunks).includes('"operation":"uploadPart"')) {
+          holdPartSigning.arrived();
+          await new Promise((release) => holdPartSigning.held.push(release));
+        }
         const answer = await worker.dispatchFetch(new URL(request.url, "http://site.test"), {
           method: request.method,
           headers: {
@@ -175,20 +181,19 @@ describe("Chromium", () => {
     await close();
   });
 
-  it("cancels from the page: the upload is aborted, none left in progress", async () => {
+  it("cancels from the page while parts wait for signatures: aborted, none left", async () => {
     const { page, received, close } = await open("/");
-    // Parts hang until the page gives up on them.
-    emulator.faults.push({ operations: ["uploadPart"], delay: 600_000 });
+    // The parts' signatures are held: Cancel comes while the page waits for the signer.
+    let arrived;
+    const partSigning = new Promise((resolve) => arrived = resolve);
+    holdPartSigning = { arrived, held: [] };
     try {
       await page.setInputFiles("#file", {
         name: "cancelled.bin",
         mimeType: "application/octet-stream",
         buffer: Buffer.from(pattern(3 * PART_SIZE, 4)),
       });
-      // The upload ID is known (the first progress event) and the parts are out.
-      await page.waitForFunction(() =>
-        document.querySelector("#status").textContent.startsWith("uploading 0 of")
-      );
+      await partSigning;
       await page.click("#cancel");
       const status = await page.waitForFunction(() => {
         const text = document.querySelector("#status").textContent;
@@ -196,11 +201,16 @@ describe("Chromium", () => {
       });
       assert.match(await status.jsonValue(), /AbortError/);
     } finally {
-      emulator.faults.length = 0;
+      const { held } = holdPartSigning;
+      holdPartSigning = undefined;
+      for (const release of held) release();
     }
+    // The upload was made, then aborted by the clean-up, signed while the part's POST was held.
+    const operations = emulator.state.requests.map((record) => record.operation);
+    assert.ok(operations.includes("initiateMultipartUpload"));
+    assert.ok(operations.includes("abortMultipartUpload"));
     assert.equal(emulator.state.uploads.size, 0, "the upload was aborted");
     assert.ok(!emulator.state.objects.has(`${BUCKET}/alice/cancelled.bin`));
-    assert.ok(emulator.state.requests.some((record) => record.operation == "abortMultipartUpload"));
     assert.ok(!(await received()).includes(CREDENTIALS.secretAccessKey));
     await close();
   });
