@@ -102,3 +102,18 @@ export {
   type UploadResult,
 } from "./src/upload/upload.ts";
 export type { UploadBody } from "./src/upload/upload_body.ts";
+export type { Signer, SigningRequest, SigningResult } from "./src/signer/signer.ts";
+export { remoteSigner, type RemoteSignerOptions } from "./src/signer/remote_signer.ts";
+export {
+  handleSignRequest,
+  type HandleSignRequestOptions,
+  type SigningAuthorization,
+} from "./src/signer/handle_sign_request.ts";
+export type {
+  WireSignature,
+  WireSigningAnswer,
+  WireSigningBatch,
+  WireSigningEntry,
+  WireSigningError,
+} from "./src/signer/wire.ts";
+export type { SignableOperation } from "./src/signer/signable_operations.ts";

@@ -52,6 +52,7 @@ export const ON_DEMAND = [
   "src/request/customer_key_headers.ts",
   "src/request/metadata_headers.ts",
   "src/request/progress/progress_transport.ts",
+  "src/signer/sign_remotely.ts",
 ] as const;
 
 const root = new URL("../", import.meta.url);

@@ -1,3 +1,4 @@
+import type { Signer } from "./signer/signer.ts";
 import { check, matches } from "./validate.ts";
 
 /** An access key pair. */
@@ -32,6 +33,13 @@ export interface ClientOptions {
    * (so rotated keys are picked up). Omit it to send anonymous requests.
    */
   credentials?: Credentials | (() => Credentials | Promise<Credentials>);
+  /**
+   * Signs every attempt instead of `credentials`, for a client that holds
+   * no secret (a browser page): e.g. `remoteSigner("/sign")`, which asks a
+   * server running `handleSignRequest` (see docs/protocol.md#remote-signing).
+   * Not with `credentials`.
+   */
+  signer?: Signer;
   /** Addressing style: `"path"` (the default) or `"virtual-host"` (the bucket in the host name). */
   style?: "path" | "virtual-host";
   /** The transport; defaults to the global `fetch` at the time of each request. */
@@ -70,6 +78,8 @@ export interface Client {
   readonly timeout: number;
   /** Returns the credentials for the next request, or `undefined` for anonymous access. */
   readonly credentials: () => Promise<Credentials | undefined>;
+  /** Signs each attempt when the client was made with a `signer`; it then has no credentials. */
+  readonly signer?: Signer;
   /** Sends a request. */
   readonly fetch: (request: Request) => Promise<Response>;
   /**
@@ -131,8 +141,9 @@ function checkCredentials(credentials: Credentials): Credentials {
  * @throws {ValidationError} If neither `zone` nor `endpoint` is given, the endpoint is not an
  * http(s) URL with no user, path, query or fragment (it is shown without them), virtual-host
  * style is asked for with an IP-address endpoint, a retry setting, the timeout or the clock
- * offset is out of range, `fetch` is not a function, or `credentials` are neither a key pair
- * nor a function (or only one half of a key pair is given).
+ * offset is out of range, `fetch` or `signer` is not a function, `credentials` are neither a
+ * key pair nor a function (or only one half of a key pair is given), or both `credentials` and
+ * `signer` are given.
  *
  * @example
  * ```ts
@@ -146,7 +157,8 @@ function checkCredentials(credentials: Credentials): Credentials {
  * ```
  */
 export function createClient(options: ClientOptions): Client {
-  const { zone, credentials, style = "path", timeout = 300_000, fetch: transport } = options;
+  const { zone, credentials, signer, style = "path", timeout = 300_000, fetch: transport } =
+    options;
   const { clockOffset = 0 } = options;
   const { maxAttempts = 4, baseDelay = 200, maxDelay = 20_000 } = options.retry ?? {};
   check(
@@ -213,6 +225,18 @@ export function createClient(options: ClientOptions): Client {
     "fetch must be a function (request: Request) => Promise<Response>",
     `a ${typeof transport}`,
   );
+  check(
+    !signer || typeof signer == "function",
+    "signer",
+    "signer must be a function",
+    `a ${typeof signer}`,
+  );
+  check(
+    !signer || credentials === undefined,
+    "signer",
+    "Give either credentials or a signer, not both",
+    "credentials and signer",
+  );
   // Anything but a function (or nothing) must be a key pair: a string is refused, not sent.
   if (credentials !== undefined && typeof credentials != "function") checkCredentials(credentials);
   return {
@@ -222,6 +246,7 @@ export function createClient(options: ClientOptions): Client {
     timeout,
     credentials: async () =>
       typeof credentials == "function" ? checkCredentials(await credentials()) : credentials,
+    signer,
     fetch: transport ? (request) => transport(request) : globalFetch,
     clockOffset,
   };

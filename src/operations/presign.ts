@@ -51,7 +51,8 @@ export interface PresignInput {
  * @param client A client with credentials.
  * @param input The request to allow.
  * @returns The URL, with `access_key_id`, `expires` and `signature` appended.
- * @throws {ValidationError} If the client is anonymous; the method is not one of `GET PUT POST
+ * @throws {ValidationError} If the client has no credentials (anonymous, or signing with a
+ * `signer`); the method is not one of `GET PUT POST
  * DELETE HEAD`; the bucket, key or lifetime is invalid; a query name is one of the URL's own
  * (`access_key_id`, `expires`, `signature`); or a header name is not an HTTP token or a value
  * not printable ASCII.
@@ -151,7 +152,13 @@ export async function presignCredentials(
   signal?.throwIfAborted();
   const credentials = await untilAborted(client.credentials(), signal);
   if (!credentials) {
-    throw new ValidationError("credentials", "Presigning needs credentials, received none");
+    throw new ValidationError(
+      "credentials",
+      client.signer
+        // A signer signs headers, dated by its server for one attempt: no URL to hand out.
+        ? "Presigning needs credentials; a client with a signer cannot presign"
+        : "Presigning needs credentials, received none",
+    );
   }
   return credentials;
 }

@@ -74,9 +74,11 @@ export interface ServiceResponse<Body> {
  * retried with exponential backoff and full jitter; `bad_digest` and
  * `incomplete_body` once; `request_expired` once, after the client's clock
  * offset is set from the service's `Date`. Every attempt is signed afresh with
- * a new `X-QS-Date`. Failures before the request goes out, other than the
- * timeout (a credentials function that rejects, half a key pair), and a
- * success whose body is not JSON (it took effect) are final.
+ * a new `X-QS-Date`, by the client's credentials or by its signer (see
+ * docs/protocol.md#remote-signing), whose failure is retried or final as its
+ * status says. Other failures before the request goes out, the timeout aside
+ * (a credentials function that rejects, half a key pair), and a success whose
+ * body is not JSON (it took effect) are final.
  *
  * @param client The client.
  * @param request The request.
@@ -87,7 +89,7 @@ export interface ServiceResponse<Body> {
  * status is 200 (the operations with a body) and drained otherwise, so the connection is reused.
  * @throws {QingStorError} When the service refuses the request, cannot be reached, or answers
  * success with a body that is not JSON; or when no attempt got its credentials (or was signed)
- * within the timeout.
+ * within the timeout; or when the signer failed (with its status and code).
  * @throws {ValidationError} When a credentials function returns half a key pair.
  * @throws {TypeError} When the body cannot be sent by `fetch` (a SharedArrayBuffer view).
  * @throws The signal's reason, when the signal aborts.
@@ -144,6 +146,7 @@ export async function send<Body = any>(
     );
     let serverDate: number | undefined;
     let sentAt: number | undefined;
+    let unsigned: QingStorError | undefined;
     try {
       // Every await of the attempt ends when its signal aborts, whatever the awaited does.
       const response = await untilAborted(
@@ -179,6 +182,16 @@ export async function send<Body = any>(
             signing.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
             // A transport need not check an aborted signal itself.
             attemptSignal.throwIfAborted();
+          } else if (client.signer) {
+            stage = "the request was not signed";
+            // Loaded only by clients with a signer, as SSE-C's code is (see scripts/size.ts).
+            const { signRemotely } = await import("../signer/sign_remotely.ts");
+            unsigned = await signRemotely(client, request, url, outgoing.headers, {
+              signal: attemptSignal,
+              fail,
+              secrets,
+            });
+            if (unsigned) throw unsigned;
           }
           stopRetries?.throwIfAborted();
           stage = "no answer";
@@ -216,12 +229,15 @@ export async function send<Body = any>(
       // Retries were stopped before this attempt went out: the last failure is the answer.
       if (sentAt === undefined && stopRetries?.aborted) throw failure ?? error;
       // Before sending, only the deadline is a failure to retry: a provider that rejects, or
-      // half a key pair, is final. After sending: a network failure, or an answer (even a
-      // success's body) cut off by the deadline.
-      if (!deadline.signal.aborted && (sentAt === undefined || error instanceof QingStorError)) {
+      // half a key pair, is final; a signer's failure counts as its status says. After sending:
+      // a network failure, or an answer (even a success's body) cut off by the deadline.
+      if (
+        error !== unsigned && !deadline.signal.aborted &&
+        (sentAt === undefined || error instanceof QingStorError)
+      ) {
         throw error;
       }
-      failure = fail(
+      failure = unsigned ?? fail(
         0,
         deadline.signal.aborted
           ? `${stage} within ${timeout} ms`

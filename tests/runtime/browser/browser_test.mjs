@@ -2,9 +2,13 @@
  * Browsers: headless Chromium (the system's, driven by playwright-core; no
  * browser is ever downloaded) loads pages served from loopback.
  *
- * - The README's page takes a File of several parts and sends them with
- *   plain `fetch` to presigned URLs from the README's Worker (in workerd,
- *   reached on the page's own origin), which then completes the upload.
+ * - The README's page runs `upload()` on a File, its client holding no
+ *   secret: every request is signed by the README's Worker (in workerd,
+ *   reached on the page's own origin) running handleSignRequest, and goes
+ *   straight to the emulator across origins (CORS). Faults on parts are
+ *   retried; the page's Cancel aborts and cleans up; a key outside the
+ *   user's prefix is refused with a clear error; and nothing the page
+ *   receives holds the secret.
  * - A page imports the ESM build itself and runs a signed multipart upload
  *   of `Blob` parts straight against the emulator, across origins (CORS).
  *
@@ -26,6 +30,7 @@ import {
   listen,
   md5Hex,
   NPM_DIR,
+  SESSION,
   startWorker,
 } from "../support/servers.mjs";
 
@@ -51,6 +56,8 @@ describe("Chromium", () => {
   let emulator, server, worker, site, browser;
   /** The package's files the pages asked for, in order. */
   const served = [];
+  /** While set, signing requests for parts are held here until released. */
+  let holdPartSigning;
   before(async () => {
     emulator = createEmulator({ credentials: [CREDENTIALS], minPartSize: PART_SIZE });
     server = await serveEmulator(emulator);
@@ -65,21 +72,28 @@ describe("Chromium", () => {
     ]);
     // The site: static files, and the Worker's routes on the same origin, as a Worker with assets has them.
     site = await listen(async (request, response) => {
-      if (request.url.startsWith("/uploads")) {
+      const file = files.get(request.url);
+      if (!file) {
         const chunks = [];
         for await (const chunk of request) chunks.push(chunk);
+        if (holdPartSigning && Buffer.concat(chunks).includes('"operation":"uploadPart"')) {
+          holdPartSigning.arrived();
+          await new Promise((release) => holdPartSigning.held.push(release));
+        }
         const answer = await worker.dispatchFetch(new URL(request.url, "http://site.test"), {
           method: request.method,
-          headers: { "content-type": request.headers["content-type"] ?? "" },
+          headers: {
+            "content-type": request.headers["content-type"] ?? "",
+            cookie: request.headers.cookie ?? "",
+          },
           body: request.method == "GET" ? undefined : Buffer.concat(chunks),
         });
         response.writeHead(answer.status, Object.fromEntries(answer.headers));
         return response.end(Buffer.from(await answer.arrayBuffer()));
       }
-      const file = files.get(request.url);
       if (request.url.startsWith("/esm/")) served.push(request.url);
-      response.writeHead(file ? 200 : 404, { "content-type": file?.type ?? "text/plain" });
-      response.end(file?.body ?? "Not found");
+      response.writeHead(200, { "content-type": file.type });
+      response.end(file.body);
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -94,46 +108,139 @@ describe("Chromium", () => {
     await server?.close();
   });
 
-  /** A fresh page; its errors and console fail the test with context. */
+  /**
+   * A fresh page, signed in as alice; its errors and console fail the test with context, and
+   * everything it receives (status, headers, body of every response) is kept.
+   */
   const open = async (path) => {
-    const page = await browser.newPage();
+    const context = await browser.newContext();
+    await context.addCookies([{
+      name: SESSION.split("=")[0],
+      value: SESSION.split("=")[1],
+      url: site.url,
+    }]);
+    const page = await context.newPage();
     const problems = [];
+    const responses = [];
     page.on("pageerror", (error) => problems.push(error.message));
     page.on("console", (message) => {
       if (message.type() == "error") problems.push(message.text());
     });
+    page.on("response", (response) => {
+      responses.push(
+        response.body().catch((error) => `unreadable: ${error.message}`).then((body) =>
+          `${response.status()} ${response.url()} ${JSON.stringify(response.headers())} ${body}`
+        ),
+      );
+    });
     await page.goto(site.url + path);
-    return { page, problems };
+    const received = async () => (await Promise.all(responses)).join("\n");
+    return { page, problems, received, close: () => context.close() };
   };
 
-  it("uploads a File in parts through the Worker's presigned URLs (README page)", async () => {
-    const { page, problems } = await open("/");
-    const name = "holiday photo (1) ✓.jpg";
-    // Three full parts and a short last one; the File's type must not reach the signed PUTs.
-    const data = pattern(3 * PART_SIZE + 4321, 1);
-    await page.setInputFiles("#file", {
-      name,
-      mimeType: "image/jpeg",
-      buffer: Buffer.from(data),
-    });
+  /** Picks a file in the README page and waits until the status leaves "uploading". */
+  const uploadInPage = async (page, file) => {
+    await page.setInputFiles("#file", file);
     const status = await page.waitForFunction(() => {
       const text = document.querySelector("#status").textContent;
-      return text != "uploading" && text != "" && text;
+      return !text.startsWith("uploading") && text != "" && text;
     });
-    assert.equal(await status.jsonValue(), "done", problems.join("\n"));
-    const object = emulator.state.objects.get(`${BUCKET}/${name}`);
+    return status.jsonValue();
+  };
+
+  it("uploads a File with upload() in the page, signed by the Worker, faults retried", async () => {
+    const { page, problems, received, close } = await open("/");
+    const name = "holiday photo (1) ✓.jpg";
+    // Four full parts and a short last one, each of the first three attempts at a part failing.
+    const data = pattern(4 * PART_SIZE + 4321, 1);
+    emulator.faults.push(
+      { operations: ["uploadPart"], times: 2, status: 503 },
+      { operations: ["uploadPart"], times: 1, drop: "mid-body" },
+    );
+    const first = emulator.state.requests.length;
+    try {
+      const status = await uploadInPage(page, {
+        name,
+        mimeType: "image/jpeg",
+        buffer: Buffer.from(data),
+      });
+      assert.equal(status, "done", problems.join("\n"));
+    } finally {
+      emulator.faults.length = 0;
+    }
+    const object = emulator.state.objects.get(`${BUCKET}/alice/${name}`);
     assert.equal(object.size, data.length);
     assert.equal(object.md5, await md5Hex(data));
-    // The parts came from the browser, presigned; the browser never held the secret.
-    const puts = emulator.state.requests.filter((record) =>
-      record.operation == "uploadPart" && record.target.includes("access_key_id=")
-    );
-    assert.equal(puts.length, 4);
-    await page.close();
+    assert.equal(object.contentType, "image/jpeg");
+    const requests = emulator.state.requests.slice(first);
+    const parts = requests.filter((record) => record.operation == "uploadPart");
+    assert.ok(parts.filter((record) => record.status != 201).length >= 2, "faults were hit");
+    // Every request (CORS preflights aside) came from the page, signed by the Worker's signatures.
+    const sent = requests.filter((record) => record.method != "OPTIONS");
+    assert.ok(sent.length >= 5 + 3 + 2);
+    for (const record of sent) assert.match(record.headers.authorization, /^QS /, record.target);
+    assert.equal(emulator.state.uploads.size, 0);
+    const everything = await received();
+    assert.match(everything, /"signatures":\[/);
+    assert.ok(!everything.includes(CREDENTIALS.secretAccessKey), "the secret reached the page");
+    assert.deepEqual(problems.filter((text) => !/Failed to load resource/.test(text)), []);
+    await close();
+  });
+
+  it("cancels from the page while parts wait for signatures: aborted, none left", async () => {
+    const { page, received, close } = await open("/");
+    // The parts' signatures are held: Cancel comes while the page waits for the signer.
+    let arrived;
+    const partSigning = new Promise((resolve) => arrived = resolve);
+    holdPartSigning = { arrived, held: [] };
+    try {
+      await page.setInputFiles("#file", {
+        name: "cancelled.bin",
+        mimeType: "application/octet-stream",
+        buffer: Buffer.from(pattern(3 * PART_SIZE, 4)),
+      });
+      await partSigning;
+      await page.click("#cancel");
+      const status = await page.waitForFunction(() => {
+        const text = document.querySelector("#status").textContent;
+        return !text.startsWith("uploading") && text;
+      });
+      assert.match(await status.jsonValue(), /AbortError/);
+    } finally {
+      const { held } = holdPartSigning;
+      holdPartSigning = undefined;
+      for (const release of held) release();
+    }
+    // The upload was made, then aborted by the clean-up, signed while the part's POST was held.
+    const operations = emulator.state.requests.map((record) => record.operation);
+    assert.ok(operations.includes("initiateMultipartUpload"));
+    assert.ok(operations.includes("abortMultipartUpload"));
+    assert.equal(emulator.state.uploads.size, 0, "the upload was aborted");
+    assert.ok(!emulator.state.objects.has(`${BUCKET}/alice/cancelled.bin`));
+    assert.ok(!(await received()).includes(CREDENTIALS.secretAccessKey));
+    await close();
+  });
+
+  it("shows the Worker's refusal of a key outside the user's prefix; nothing stored", async () => {
+    const { page, received, close } = await open("/");
+    const first = emulator.state.requests.length;
+    const message = await page.evaluate(async () => {
+      const { uploadFile } = await import("/upload.js");
+      const me = await (await fetch("/me")).json();
+      const file = new File(["not hers"], "x.txt", { type: "text/plain" });
+      // The page claims another user's prefix; the Worker's authorize says no.
+      return uploadFile(file, { ...me, user: "bob" }).then(() => "uploaded", String);
+    });
+    assert.match(message, /QingStorError: initiateMultipartUpload failed with 403/);
+    assert.match(message, /sign_request_refused: The request was not signed: Not allowed/);
+    assert.equal(emulator.state.requests.length, first, "nothing reached storage");
+    assert.ok(!emulator.state.objects.has(`${BUCKET}/bob/x.txt`));
+    assert.ok(!(await received()).includes(CREDENTIALS.secretAccessKey));
+    await close();
   });
 
   it("runs the ESM build in the page: a signed upload of Blob parts", async () => {
-    const { page, problems } = await open("/upload.js");
+    const { page, problems, close } = await open("/upload.js");
     const key = "from the browser/signed.bin";
     const size = 2 * PART_SIZE + 99;
     const result = await page.evaluate(
@@ -179,11 +286,11 @@ describe("Chromium", () => {
     const object = emulator.state.objects.get(`${BUCKET}/${key}`);
     assert.equal(object.size, size);
     assert.equal(object.md5, await md5Hex(data));
-    await page.close();
+    await close();
   });
 
   it("loads the SSE-C code (and its MD5) and the metadata checks in the page when given", async () => {
-    const { page, problems } = await open("/upload.js");
+    const { page, problems, close } = await open("/upload.js");
     served.length = 0;
     const uploadId = await page.evaluate(async ({ endpoint, credentials, bucket }) => {
       const library = await import("/esm/mod.js");
@@ -213,11 +320,11 @@ describe("Chromium", () => {
       const key = "from the browser/encrypted.bin";
       await library.abortMultipartUpload(client, { bucket, key, uploadId });
     }, { endpoint: server.url, credentials: CREDENTIALS, bucket: BUCKET, uploadId });
-    await page.close();
+    await close();
   });
 
   it("runs upload() in the page on a File and on a stream, with progress", async () => {
-    const { page, problems } = await open("/upload.js");
+    const { page, problems, close } = await open("/upload.js");
     const size = 3 * PART_SIZE + 7;
     const result = await page.evaluate(
       async ({ endpoint, credentials, bucket, partSize, size, seed }) => {
@@ -264,14 +371,14 @@ describe("Chromium", () => {
       "image/jpeg",
     );
     assert.equal(emulator.state.uploads.size, 0);
-    await page.close();
+    await close();
   });
 
   it("tells upload() progress as XMLHttpRequest sends a 32 MiB part over 8 MiB/s", async () => {
     const slow = createEmulator({ credentials: [CREDENTIALS] });
     const slowServer = await serveEmulator(slow, { bandwidth: 8 * 1024 * 1024 });
     try {
-      const { page, problems } = await open("/upload.js");
+      const { page, problems, close } = await open("/upload.js");
       const size = 32 * 1024 * 1024;
       const events = await page.evaluate(async ({ endpoint, credentials, bucket, size }) => {
         const library = await import("/esm/mod.js");
@@ -296,7 +403,7 @@ describe("Chromium", () => {
       assert.ok(during.length >= 12, `${during.length} events: ${JSON.stringify(events)}`);
       for (let i = 1; i < events.length; i++) assert.ok(events[i].loaded >= events[i - 1].loaded);
       assert.equal(events.at(-1).loaded, size);
-      await page.close();
+      await close();
     } finally {
       await slowServer.close();
     }

@@ -147,7 +147,7 @@ describe("the npm package in a consumer project", () => {
       "package.json",
     ]);
     // Bundled: one file per entry, and the code loaded on demand (SSE-C, metadata, the transports
-    // that count a body as it goes out); declarations
+    // that count a body as it goes out, a remote signer's part of each request); declarations
     // beside them.
     const scripts = (await readdir(join(installed, "esm"), { recursive: true }))
       .filter((file) => file.endsWith(".js"))
@@ -158,6 +158,7 @@ describe("the npm package in a consumer project", () => {
       "src/request/customer_key_headers.js",
       "src/request/metadata_headers.js",
       "src/request/progress/progress_transport.js",
+      "src/signer/sign_remotely.js",
       "src/testing/mod.js",
     ]);
     assert.ok((await readdir(join(installed, "esm/src"))).includes("client.d.ts"));

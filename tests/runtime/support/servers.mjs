@@ -24,6 +24,9 @@ export const CREDENTIALS = {
 /** The test bucket. */
 export const BUCKET = "mybucket";
 
+/** The session cookie of the README Worker's one user, `alice`, who may write under `alice/`. */
+export const SESSION = "session=s3ss10n-of-alice";
+
 /**
  * Starts an HTTP server on 127.0.0.1 with a free port.
  *
@@ -101,6 +104,7 @@ export async function startWorker({ endpoint, partSize }) {
       QINGSTOR_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
       QINGSTOR_BUCKET: BUCKET,
       PART_SIZE: String(partSize),
+      SESSIONS: JSON.stringify({ [SESSION.split("=")[1]]: "alice" }),
     },
   });
   await worker.ready;

@@ -1,0 +1,366 @@
+/**
+ * A client with a remote signer, over real HTTP: a signing server running
+ * handleSignRequest holds the secret, the client holds none. Every operation
+ * and upload() work through it; its round trips are batched; a signing
+ * server that refuses, fails, stalls or is gone gives a typed error, never a
+ * hang; aborts work while waiting for it; no secret reaches the client.
+ *
+ * @module
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createClient,
+  initiateMultipartUpload,
+  iterateParts,
+  listMultipartUploads,
+  presign,
+  QingStorError,
+  remoteSigner,
+  SourceError,
+  upload,
+  uploadPart,
+  ValidationError,
+} from "../mod.ts";
+import { CREDENTIALS, inspect } from "./support/harness.ts";
+import { nativeMd5, testBytes } from "./support/bytes.ts";
+import { bucket, partSize, sizing } from "./support/upload.ts";
+import { type Signing, withSigning } from "./support/signing.ts";
+import { serveFetch } from "./support/serve_fetch.ts";
+import { virtualHostFetch } from "./support/virtual_host_fetch.ts";
+
+/** Nothing the client side received holds the secret key. */
+async function assertNoSecret(signing: Signing, ...more: unknown[]) {
+  const seen = signing.received.join("\n") + (await Promise.all(more.map(inspect))).join("\n");
+  assert.ok(signing.received.length > 0);
+  assert.ok(!seen.includes(CREDENTIALS.secretAccessKey), "the secret reached the client");
+}
+
+/** A promise and its resolver, for events. */
+function event<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((done) => resolve = done);
+  return { promise, resolve };
+}
+
+describe("a client with a remote signer", () => {
+  it("uploads 16 parts at concurrency 4 in few signing round trips, byte-exact", () =>
+    withSigning({ minPartSize: partSize }, async (signing) => {
+      const data = testBytes(16 * partSize, 16);
+      const client = signing.client();
+      const result = await upload(client, {
+        bucket,
+        key: "signed/sixteen.bin",
+        body: new Blob([data]),
+        ...sizing,
+        concurrency: 4,
+      });
+      assert.equal(result.parts.length, 16);
+      const object = signing.harness.emulator.state.objects.get(`${bucket}/signed/sixteen.bin`)!;
+      assert.equal(object.md5, nativeMd5(data));
+      const signed = signing.batches.flatMap((batch) => batch.requests).length;
+      assert.equal(signed, 18, "initiate, 16 parts and complete, each signed once");
+      // Parts going out together share a round trip: well below one per request (6 to 8 on
+      // loopback; how many share one depends on timing, so the bound leaves room for load).
+      assert.ok(signing.batches.length <= 11, `${signing.batches.length} signing round trips`);
+      console.log(`16 parts at concurrency 4: ${signing.batches.length} signing round trips`);
+      await assertNoSecret(signing, result);
+    }));
+
+  it("runs every operation, and a client clock an hour off does not matter", () =>
+    withSigning({ minPartSize: partSize }, async (signing) => {
+      // The signing server dates the requests, so the page's clock is irrelevant.
+      const client = signing.client({ clockOffset: -3600_000 });
+      const target = { bucket, key: "signed/ops.bin" };
+      const { uploadId } = await initiateMultipartUpload(client, {
+        ...target,
+        contentType: "application/x-test",
+        metadata: { owner: "alice" },
+      });
+      const data = testBytes(2 * partSize, 2);
+      for (const partNumber of [0, 1]) {
+        const body = data.subarray(partNumber * partSize, (partNumber + 1) * partSize);
+        await uploadPart(client, { ...target, uploadId, partNumber, body });
+      }
+      const parts = [];
+      for await (const part of iterateParts(client, { ...target, uploadId, limit: 1 })) {
+        parts.push({ partNumber: part.partNumber, etag: part.etag });
+      }
+      assert.equal(parts.length, 2);
+      const listed = await listMultipartUploads(client, { bucket, prefix: target.key });
+      assert.deepEqual(listed.uploads.map((upload) => upload.uploadId), [uploadId]);
+      await completeMultipartUpload(client, { ...target, uploadId, parts });
+      const object = signing.harness.emulator.state.objects.get(`${bucket}/${target.key}`)!;
+      assert.equal(object.md5, nativeMd5(data));
+      assert.equal(object.contentType, "application/x-test");
+      const other = await initiateMultipartUpload(client, { bucket, key: "signed/aborted" });
+      await abortMultipartUpload(client, {
+        bucket,
+        key: "signed/aborted",
+        uploadId: other.uploadId,
+      });
+      assert.equal(signing.harness.emulator.state.uploads.size, 0);
+      // The client's clock was not corrected: no request came back expired.
+      assert.equal(client.clockOffset, -3600_000);
+      await assertNoSecret(signing);
+    }));
+
+  it("signs for a virtual-host client, the bucket-level listing included", () =>
+    withSigning({}, async (signing) => {
+      // The signing server's own client is path style: it follows the style the batch names.
+      const client = signing.client({
+        endpoint: `http://localhost:${signing.harness.server.port}`,
+        style: "virtual-host",
+        fetch: await virtualHostFetch(),
+      });
+      const { uploadId } = await initiateMultipartUpload(client, { bucket, key: "vh/a b.bin" });
+      const listed = await listMultipartUploads(client, { bucket, prefix: "vh/" });
+      assert.deepEqual(listed.uploads.map((upload) => upload.uploadId), [uploadId]);
+      const [record] = signing.harness.emulator.state.requests;
+      assert.equal(record.headers.host, `mybucket.localhost:${signing.harness.server.port}`);
+    }));
+
+  it("retries faulty parts (each attempt signed afresh) and resumes kept parts", () =>
+    withSigning({
+      minPartSize: partSize,
+      faults: [
+        { operations: ["uploadPart"], times: 2, status: 503 },
+        { operations: ["uploadPart"], times: 1, drop: "mid-body" },
+      ],
+    }, async (signing) => {
+      const client = signing.client();
+      const data = testBytes(6 * partSize + 5, 6);
+      const result = await upload(client, {
+        bucket,
+        key: "signed/faulty.bin",
+        body: data,
+        ...sizing,
+      });
+      assert.equal(
+        signing.harness.emulator.state.objects.get(`${bucket}/signed/faulty.bin`)!.md5,
+        nativeMd5(data),
+      );
+      const parts = signing.batches.flatMap((batch) => batch.requests)
+        .filter((request) => request.operation == "uploadPart");
+      assert.equal(parts.length, 7 + 3, "every attempt was signed");
+
+      // Kept parts (the source fails after three), then a resume that lists them through the signer.
+      let sent = 0;
+      const failing = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent >= 3 * partSize) return controller.error(new Error("file vanished"));
+          controller.enqueue(data.slice(sent, sent += partSize));
+        },
+      });
+      const kept = await upload(client, {
+        bucket,
+        key: "signed/resumed.bin",
+        body: failing,
+        ...sizing,
+        leavePartsOnError: true,
+      }).catch((error) => error);
+      assert.ok(kept instanceof SourceError && kept.parts.length > 0, String(kept));
+      await upload(client, {
+        bucket,
+        key: "signed/resumed.bin",
+        body: data,
+        ...sizing,
+        uploadId: kept.uploadId,
+      });
+      assert.equal(
+        signing.harness.emulator.state.objects.get(`${bucket}/signed/resumed.bin`)!.md5,
+        nativeMd5(data),
+      );
+      assert.ok(signing.batches.some((batch) => batch.requests[0].operation == "listParts"));
+      await assertNoSecret(signing, result);
+    }));
+
+  it("refuses what authorize refuses: a typed 403, final, nothing sent to storage", () =>
+    withSigning(
+      { authorize: ({ key }) => key.startsWith("alice/") },
+      async (signing) => {
+        const client = signing.client();
+        const error = await upload(client, { bucket, key: "bob/x.bin", body: "not yours" })
+          .catch((error) => error);
+        assert.ok(error instanceof QingStorError, String(error));
+        assert.equal(error.status, 403);
+        assert.equal(error.code, "sign_request_refused");
+        assert.equal(error.attempts, 1);
+        assert.match(error.message, /not signed: Not allowed: initiateMultipartUpload of "bob/);
+        const { state } = signing.harness.emulator;
+        assert.equal(state.requests.length, 0);
+        assert.equal(state.objects.size + state.uploads.size, 0);
+        await assertNoSecret(signing, error);
+      },
+    ));
+
+  it("answers each entry of a batch on its own: one refused, one signed", () =>
+    withSigning(
+      { authorize: ({ key }) => key.startsWith("alice/") },
+      async (signing) => {
+        const client = signing.client();
+        const [mine, theirs] = await Promise.allSettled([
+          initiateMultipartUpload(client, { bucket, key: "alice/a.bin" }),
+          initiateMultipartUpload(client, { bucket, key: "bob/b.bin" }),
+        ]);
+        assert.equal(signing.batches.length, 1, "both went in one round trip");
+        assert.equal(mine.status, "fulfilled");
+        assert.equal(theirs.status, "rejected");
+        assert.equal((theirs as PromiseRejectedResult).reason.code, "sign_request_refused");
+      },
+    ));
+
+  it("lets one caller abort while the signer works, without breaking the others", async () => {
+    const arrived = event();
+    const release = event();
+    await withSigning({
+      handler: async (request, sign) => {
+        arrived.resolve();
+        await release.promise;
+        return sign(request);
+      },
+    }, async (signing) => {
+      const client = signing.client();
+      const controller = new AbortController();
+      const reason = new Error("user left the page");
+      const aborted = initiateMultipartUpload(client, {
+        bucket,
+        key: "a.bin",
+        signal: controller.signal,
+      });
+      const kept = initiateMultipartUpload(client, { bucket, key: "b.bin" });
+      await arrived.promise;
+      controller.abort(reason);
+      await assert.rejects(aborted, (error) => error === reason);
+      release.resolve();
+      const { uploadId } = await kept;
+      assert.equal(signing.batches.length, 1);
+      assert.deepEqual([...signing.harness.emulator.state.uploads.keys()], [uploadId]);
+    });
+  });
+
+  it("stops waiting for a signer that never answers: the attempt deadline, then a retry", async () => {
+    const arrivals: number[] = [];
+    await withSigning({
+      handler: () => {
+        arrivals.push(Date.now());
+        return new Promise<never>(() => {});
+      },
+    }, async (signing) => {
+      const client = signing.client({ timeout: 100, retry: { maxAttempts: 2, baseDelay: 1 } });
+      const error = await initiateMultipartUpload(client, { bucket, key: "stalled" })
+        .catch((error) => error);
+      assert.ok(error instanceof QingStorError, String(error));
+      assert.equal(error.status, 0);
+      assert.equal(error.attempts, 2);
+      assert.match(error.message, /the request was not signed within 100 ms/);
+      // The stalled POST was given up, so the retry's went out rather than queueing behind it.
+      assert.equal(arrivals.length, 2);
+      assert.equal(signing.harness.emulator.state.requests.length, 0);
+    });
+  });
+
+  it("aborts at once while waiting for a stalled signer", async () => {
+    const arrived = event();
+    await withSigning({
+      handler: () => {
+        arrived.resolve();
+        return new Promise<never>(() => {});
+      },
+    }, async (signing) => {
+      const controller = new AbortController();
+      const pending = upload(signing.client(), {
+        bucket,
+        key: "abandoned",
+        body: "x",
+        signal: controller.signal,
+      });
+      await arrived.promise;
+      controller.abort(new Error("stop"));
+      await assert.rejects(pending, /stop/);
+      assert.equal(signing.harness.emulator.state.requests.length, 0);
+    });
+  });
+
+  it("retries a signing server that fails (a proxy's 502, its own 503), then fails typed", async () => {
+    let calls = 0;
+    await withSigning({
+      handler: () => {
+        // A proxy's page, then the signing server's own 503, in turn.
+        return Promise.resolve(
+          ++calls % 2 ? new Response("<h1>Bad gateway</h1>", { status: 502 }) : Response.json(
+            { version: 1, error: { status: 503, code: "busy", message: "try later" } },
+            { status: 503 },
+          ),
+        );
+      },
+    }, async (signing) => {
+      const client = signing.client({ retry: { maxAttempts: 4, baseDelay: 1 } });
+      const error = await initiateMultipartUpload(client, { bucket, key: "k" })
+        .catch((error) => error);
+      assert.ok(error instanceof QingStorError, String(error));
+      assert.equal(calls, 4);
+      assert.equal(error.status, 503);
+      assert.equal(error.code, "busy");
+      assert.match(error.message, /not signed: try later/);
+    });
+  });
+
+  it("retries an unreachable signing server like a network failure", async () => {
+    const gone = await serveFetch(() => Promise.resolve(new Response()));
+    await gone.close();
+    await withSigning({}, async (signing) => {
+      const client = createClient({
+        endpoint: signing.harness.server.url,
+        signer: remoteSigner(gone.url),
+        retry: { maxAttempts: 3, baseDelay: 1, maxDelay: 2 },
+      });
+      const error = await initiateMultipartUpload(client, { bucket, key: "k" })
+        .catch((error) => error);
+      assert.ok(error instanceof QingStorError, String(error));
+      assert.equal(error.status, 0);
+      assert.equal(error.code, "sign_request_failed");
+      assert.equal(error.attempts, 3);
+    });
+  });
+
+  it("fails typed on a signer whose answer cannot go in a header", async () => {
+    const client = createClient({
+      endpoint: "http://127.0.0.1:9",
+      retry: { maxAttempts: 2, baseDelay: 1 },
+      signer: () => Promise.resolve({ authorization: "QS A:b\r\nx-evil: 1", date: "now" }),
+    });
+    const error = await initiateMultipartUpload(client, { bucket, key: "k" }).catch((e) => e);
+    assert.ok(error instanceof QingStorError, String(error));
+    assert.equal(error.attempts, 2);
+    assert.ok(!(await inspect(error)).includes("x-evil"));
+  });
+
+  it("refuses credentials with a signer, a signer that is not a function, and presign", async () => {
+    const signer = remoteSigner("http://127.0.0.1:9/sign");
+    assert.throws(
+      () => createClient({ zone: "pek3a", credentials: CREDENTIALS, signer }),
+      (error) =>
+        error instanceof ValidationError && error.parameter == "signer" &&
+        /credentials or a signer, not both/.test(error.message),
+    );
+    assert.throws(
+      () => createClient({ zone: "pek3a", signer: "/sign" as never }),
+      (error) => error instanceof ValidationError && error.parameter == "signer",
+    );
+    assert.throws(() => remoteSigner("/sign"), (error) => error instanceof ValidationError);
+    assert.throws(
+      () => remoteSigner("ftp://example.com/sign?token=hunter2"),
+      (error) => error instanceof ValidationError && !error.message.includes("hunter2"),
+    );
+    const client = createClient({ zone: "pek3a", signer });
+    await assert.rejects(
+      presign(client, { method: "PUT", bucket, key: "k", expiresIn: 60 }),
+      (error) =>
+        error instanceof ValidationError && error.parameter == "credentials" &&
+        /signer/.test(error.message),
+    );
+  });
+});
