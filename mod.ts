@@ -49,6 +49,7 @@ export {
   type InitiateMultipartUploadResult,
   type ObjectTarget,
 } from "./src/operations/initiate_multipart_upload.ts";
+export type { ObjectProperties } from "./src/request/object_headers.ts";
 export type { UploadAddress } from "./src/operations/upload_address.ts";
 export {
   type PartTarget,
@@ -85,6 +86,12 @@ export {
   type ListMultipartUploadsInput,
   type ListMultipartUploadsResult,
 } from "./src/operations/list_multipart_uploads.ts";
+export {
+  MAX_PUT_OBJECT_SIZE,
+  putObject,
+  type PutObjectInput,
+  type PutObjectResult,
+} from "./src/operations/put_object.ts";
 export { MAX_PRESIGN_SECONDS, presign, type PresignInput } from "./src/operations/presign.ts";
 export { syncClock, type SyncClockOptions } from "./src/operations/sync_clock.ts";
 export {
