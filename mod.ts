@@ -37,6 +37,7 @@ export {
   LeftoverUploadsError,
   QingStorError,
   type QingStorErrorInit,
+  ResumeStoreError,
   SourceError,
   type UploadedPart,
   UploadError,
@@ -102,9 +103,16 @@ export {
   type StorageClass,
 } from "./src/validate.ts";
 export {
+  type MultipartUploadResult,
+  type SinglePutResult,
   upload,
   type UploadInput,
   type UploadProgress,
   type UploadResult,
 } from "./src/upload/upload.ts";
+export type { ResumeStore } from "./src/upload/resume_store.ts";
+export {
+  localStorageResumeStore,
+  type StorageLike,
+} from "./src/upload/local_storage_resume_store.ts";
 export type { UploadBody } from "./src/upload/upload_body.ts";

@@ -110,8 +110,9 @@ export async function putObject(client: Client, input: PutObjectInput): Promise<
   );
   // slice() drops a Blob's type, so Content-Type is only what contentType says (see
   // docs/protocol.md#content-type-added-by-the-runtime).
+  // An empty Blob is sent as empty bytes: Deno sends it chunked, with no Content-Length.
   const body = bytes instanceof Blob
-    ? bytes.slice()
+    ? size ? bytes.slice() : new Uint8Array(0)
     : bytes instanceof ArrayBuffer
     ? new Uint8Array(bytes)
     : bytes;
