@@ -11,18 +11,14 @@ import process from "node:process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createClient, type ResumeStore, upload } from "../../mod.ts";
 
-/** The file store README shows. */
+/** The file store README shows, typed. */
 function fileStore(path: string): ResumeStore {
-  const read = (): Record<string, string> =>
-    existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : {};
-  const write = (entries: Record<string, string>) => writeFileSync(path, JSON.stringify(entries));
+  const read = () => (existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : {});
+  const write = (entries: object) => writeFileSync(path, JSON.stringify(entries));
   return {
     get: (fingerprint) => read()[fingerprint],
     set: (fingerprint, uploadId) => write({ ...read(), [fingerprint]: uploadId }),
-    delete: (fingerprint) => {
-      const { [fingerprint]: _, ...rest } = read();
-      write(rest);
-    },
+    delete: (fingerprint) => write({ ...read(), [fingerprint]: undefined }),
   };
 }
 
