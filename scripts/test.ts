@@ -141,9 +141,10 @@ await run({
   // the production-failure work put the deadline around credentials and signing, redaction of
   // secrets, input checks, clockOffset and the uncertain-attempt report on this path (4,692 B);
   // the echoed SSE-C algorithm added 27 B; initiate's header rules shared with PUT Object (one
-  // objectHeaders() call) 4 B. Issue "Fast where users run it" revisits the budget.
-  name: "size: createClient + initiateMultipartUpload within 4740 B gzipped",
-  command: [deno, "run", ...SCRIPT_SANDBOX, "scripts/size.ts", "--budget", "4740"],
+  // objectHeaders() call, the same code) 4-9 B, the bundler's short names shifting with what
+  // mod.ts exports. Issue "Fast where users run it" revisits the budget.
+  name: "size: createClient + initiateMultipartUpload within 4744 B gzipped",
+  command: [deno, "run", ...SCRIPT_SANDBOX, "scripts/size.ts", "--budget", "4744"],
 });
 await run({
   // The JSDoc examples, so that none rots (those marked `ignore` need the real service).
