@@ -108,11 +108,12 @@ export async function putObject(client: Client, input: PutObjectInput): Promise<
     `A PUT object must be at most ${MAX_PUT_OBJECT_SIZE} bytes (use upload() for more)`,
     size,
   );
-  // slice() drops a Blob's type, so Content-Type is only what contentType says (see
-  // docs/protocol.md#content-type-added-by-the-runtime).
-  // An empty Blob is sent as empty bytes: Deno sends it chunked, with no Content-Length.
+  // A Blob without its type, so Content-Type is only what contentType says (see
+  // docs/protocol.md#content-type-added-by-the-runtime): Bun keeps the type through slice(), and
+  // drops it only when told. An empty Blob goes as empty bytes: Deno sends it chunked, with no
+  // Content-Length.
   const body = bytes instanceof Blob
-    ? size ? bytes.slice() : new Uint8Array(0)
+    ? size ? new Blob([bytes], { type: "" }) : new Uint8Array(0)
     : bytes instanceof ArrayBuffer
     ? new Uint8Array(bytes)
     : bytes;

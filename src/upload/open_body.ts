@@ -11,8 +11,8 @@ import { readParts, type SourcePart } from "./read_parts.ts";
 
 /** A body that fits in one part, whole: to go in one PUT. */
 export interface WholeBody {
-  /** The bytes (a Blob is not read here: PUT Object reads it). */
-  whole: Uint8Array | Blob;
+  /** The bytes; a Blob's are read as a part's are, its length checked. */
+  whole: Uint8Array;
 }
 
 /**
@@ -32,7 +32,7 @@ export async function openBody(
 ): Promise<WholeBody | OpenedParts | undefined> {
   const { body, size, partSize } = plan;
   if (size !== undefined && size > partSize) return undefined;
-  if (body instanceof Blob || body instanceof Uint8Array || body instanceof ArrayBuffer) {
+  if (body instanceof Uint8Array || body instanceof ArrayBuffer) {
     return { whole: body instanceof ArrayBuffer ? new Uint8Array(body) : body };
   }
   const reading = new AbortController();

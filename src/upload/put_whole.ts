@@ -23,7 +23,7 @@ import type { SinglePutResult, UploadInput } from "./upload.ts";
 export async function putWhole(
   client: Client,
   input: UploadInput,
-  whole: Uint8Array | Blob,
+  whole: Uint8Array,
 ): Promise<SinglePutResult> {
   const { bucket, key } = input;
   const { etag, encryptionAlgorithm, requestId } = await putObject(client, {
@@ -37,7 +37,7 @@ export async function putWhole(
     md5: input.md5 !== false,
     signal: input.signal,
   });
-  const size = whole instanceof Blob ? whole.size : whole.length;
+  const size = whole.length;
   input.onProgress?.({ loaded: size, total: size, partsDone: 1, partsTotal: 1 });
   return {
     bucket,
