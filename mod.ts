@@ -37,6 +37,7 @@ export {
   LeftoverUploadsError,
   QingStorError,
   type QingStorErrorInit,
+  ResumeStoreError,
   SourceError,
   type UploadedPart,
   UploadError,
@@ -49,6 +50,7 @@ export {
   type InitiateMultipartUploadResult,
   type ObjectTarget,
 } from "./src/operations/initiate_multipart_upload.ts";
+export type { ObjectProperties } from "./src/request/object_headers.ts";
 export type { UploadAddress } from "./src/operations/upload_address.ts";
 export {
   type PartTarget,
@@ -85,6 +87,12 @@ export {
   type ListMultipartUploadsInput,
   type ListMultipartUploadsResult,
 } from "./src/operations/list_multipart_uploads.ts";
+export {
+  MAX_PUT_OBJECT_SIZE,
+  putObject,
+  type PutObjectInput,
+  type PutObjectResult,
+} from "./src/operations/put_object.ts";
 export { MAX_PRESIGN_SECONDS, presign, type PresignInput } from "./src/operations/presign.ts";
 export { presignParts, type PresignPartsInput } from "./src/operations/presign_parts.ts";
 export { syncClock, type SyncClockOptions } from "./src/operations/sync_clock.ts";
@@ -96,11 +104,18 @@ export {
   type StorageClass,
 } from "./src/validate.ts";
 export {
+  type MultipartUploadResult,
+  type SinglePutResult,
   upload,
   type UploadInput,
   type UploadProgress,
   type UploadResult,
 } from "./src/upload/upload.ts";
+export type { ResumeStore } from "./src/upload/resume_store.ts";
+export {
+  localStorageResumeStore,
+  type StorageLike,
+} from "./src/upload/local_storage_resume_store.ts";
 export type { UploadBody } from "./src/upload/upload_body.ts";
 export type { Signer, SigningRequest, SigningResult } from "./src/signer/signer.ts";
 export { remoteSigner, type RemoteSignerOptions } from "./src/signer/remote_signer.ts";

@@ -134,7 +134,9 @@ try {
   const seconds = (performance.now() - started) / 1000;
   if (terminal) console.log();
   console.log(
-    `\nCompleted: ${result.size} bytes in ${result.parts.length} parts, ` +
+    `\nCompleted: ${result.size} bytes in ${
+      result.uploadId === undefined ? "one PUT" : `${result.parts.length} parts`
+    }, ` +
       `${(result.size / 2 ** 20 / seconds).toFixed(0)} MiB/s (request id ${result.requestId})`,
   );
   const expected = source.digest("hex");

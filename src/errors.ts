@@ -166,8 +166,11 @@ export interface UploadedPart {
 export class UploadError extends Error {
   /** Always `"UploadError"`. */
   override name = "UploadError";
-  /** The upload's ID. */
-  readonly uploadId: string;
+  /**
+   * The upload's ID; absent when no upload was started: the body failed
+   * before it was known whether it fits in one PUT.
+   */
+  readonly uploadId?: string;
   /** The parts that reached the service before the failure. */
   readonly parts: UploadedPart[];
   /** Whether the upload was aborted on the service (false with `leavePartsOnError`, or if aborting failed). */
@@ -189,7 +192,7 @@ export class UploadError extends Error {
   constructor(
     message: string,
     details: {
-      uploadId: string;
+      uploadId?: string;
       parts: UploadedPart[];
       aborted: boolean;
       abortError?: unknown;
@@ -198,7 +201,7 @@ export class UploadError extends Error {
     },
   ) {
     super(message, { cause: details.cause });
-    this.uploadId = details.uploadId;
+    if (details.uploadId !== undefined) this.uploadId = details.uploadId;
     this.parts = details.parts;
     this.aborted = details.aborted;
     this.abortError = details.abortError;
@@ -225,6 +228,52 @@ export class UploadError extends Error {
 export class SourceError extends UploadError {
   /** Always `"SourceError"`. */
   override name = "SourceError";
+}
+
+/**
+ * A `resumeStore` given to `upload()` failed. Its `get` failing stops the
+ * upload before anything is sent, and is the rejection itself; its `set`
+ * failing (just after initiate) fails the upload, which is aborted: an
+ * upload that nothing remembers would be left for nobody to resume. Its
+ * `delete` failing is not fatal: it is told as `resumeStoreError` of the
+ * result, and the entry left behind costs a later run one List Parts request.
+ *
+ * @example
+ * ```ts ignore
+ * import { ResumeStoreError, upload } from "qingstor-multipart";
+ *
+ * try {
+ *   await upload(client, { bucket, key, body, resumeStore });
+ * } catch (error) {
+ *   if (error instanceof ResumeStoreError) console.error(`store ${error.operation}:`, error.cause);
+ * }
+ * ```
+ */
+export class ResumeStoreError extends Error {
+  /** Always `"ResumeStoreError"`. */
+  override name = "ResumeStoreError";
+  /** The store's method that failed. */
+  readonly operation: "get" | "set" | "delete";
+  /** The fingerprint it was called with. */
+  readonly fingerprint: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param operation The store's method that failed.
+   * @param fingerprint The fingerprint it was called with.
+   * @param cause What it threw, or what was wrong with what it returned.
+   */
+  constructor(operation: "get" | "set" | "delete", fingerprint: string, cause: unknown) {
+    super(
+      `The resume store's ${operation}(${JSON.stringify(fingerprint)}) failed: ${
+        cause instanceof Error ? cause.message : String(cause)
+      }`,
+      { cause },
+    );
+    this.operation = operation;
+    this.fingerprint = fingerprint;
+  }
 }
 
 /**

@@ -20,7 +20,7 @@ import type { FaultRule } from "../src/testing/mod.ts";
 import { planUpload } from "../src/upload/plan_upload.ts";
 import { CREDENTIALS, inProcess, untilRequest } from "./support/harness.ts";
 import { testBytes } from "./support/bytes.ts";
-import { bucket, sizing } from "./support/upload.ts";
+import { bucket, sizing, uploadIdOf } from "./support/upload.ts";
 
 const LIMIT = { timeout: 10_000 };
 /** The longest wait setTimeout takes: never, as far as a test can tell. */
@@ -77,7 +77,7 @@ describe("upload()'s clean-up is bounded", () => {
       const pending = upload(client, {
         bucket,
         key: "k",
-        body: testBytes(10),
+        body: testBytes(2000),
         ...sizing,
         signal: controller.signal,
         cleanupTimeout: 50,
@@ -148,7 +148,7 @@ describe("upload()'s clean-up is bounded", () => {
     const result = await upload(client, {
       bucket,
       key: "k",
-      body: testBytes(10),
+      body: testBytes(2000),
       ...sizing,
       cleanupTimeout: 50,
     });
@@ -183,7 +183,7 @@ describe("upload()'s clean-up is bounded", () => {
       const pending = upload(client, {
         bucket,
         key: "k",
-        body: testBytes(10),
+        body: testBytes(2000),
         ...sizing,
         signal: controller.signal,
       });
@@ -195,7 +195,7 @@ describe("upload()'s clean-up is bounded", () => {
       assert.equal(error.cause, reason);
       assert.equal(error.aborted, false);
       assert.equal((error.abortError as QingStorError).code, "permission_denied");
-      assert.ok(emulator.state.uploads.has(error.uploadId), "the upload it names is there");
+      assert.ok(emulator.state.uploads.has(uploadIdOf(error)), "the upload it names is there");
     },
   );
 

@@ -229,7 +229,7 @@ describe("qingstor-multipart arguments and errors", TIMEOUT, () => {
           stderr,
           new RegExp(`^access key id ${CREDENTIALS.accessKeyId} \\(from environment\\)$`, "m"),
         );
-        assert.match(stderr, /^\w+ (GET|POST) \/mybucket\S* → 401 \(request id \w+\)$/m);
+        assert.match(stderr, /^\w+ (GET|POST|PUT) \/mybucket\S* → 401 \(request id \w+\)$/m);
         assert.match(
           stderr,
           /^qingstor-multipart: \w+ failed with 401 signature_not_matched: .*\(request id \w+\)$/m,

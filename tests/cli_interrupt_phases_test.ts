@@ -66,7 +66,7 @@ describe("qingstor-multipart upload, stopped, says what it waits for", TIMEOUT, 
       const service = await serve();
       service.hold(isComplete);
       const running = start(
-        ["upload", file("maybe.bin", testBytes(100, 41)), `${bucket}/maybe.bin`],
+        ["upload", file("maybe.bin", testBytes(2 * PART, 41)), `${bucket}/maybe.bin`, ...SMALL],
         service.env,
       );
       try {
@@ -96,7 +96,7 @@ describe("qingstor-multipart upload, stopped, says what it waits for", TIMEOUT, 
       const service = await serve();
       service.hold(isInitiate);
       const running = start(
-        ["upload", file("slow.bin", testBytes(100, 42)), `${bucket}/slow.bin`],
+        ["upload", file("slow.bin", testBytes(2 * PART, 42)), `${bucket}/slow.bin`, ...SMALL],
         service.env,
       );
       try {
@@ -125,7 +125,9 @@ describe("qingstor-multipart upload, stopped, says what it waits for", TIMEOUT, 
       { stdin: "pipe" },
     );
     try {
-      // Started, and waiting on stdin for its first part.
+      // More than a part, so an upload starts; its parts are held, so none is on the service.
+      service.hold((url) => url.searchParams.has("part_number"));
+      running.child.stdin!.write(testBytes(PART + 1, 45));
       await running.untilStderr(/^started upload id \w+$/m);
       signal(running, "SIGINT");
       assert.equal(await running.exit, 130, running.stderr());

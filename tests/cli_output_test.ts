@@ -25,6 +25,8 @@ describe("qingstor-multipart with a closed stdout or stderr", TIMEOUT, () => {
         { command: MERGED, stdin: "pipe" },
       );
       try {
+        // More than one part: the body does not fit in one PUT, so an upload starts.
+        running.child.stdin!.write(testBytes(PART + 1, 19));
         await running.untilStdout(/^started upload id \w+$/m);
         // The reader is gone; the next line written (a request logged) meets a closed pipe.
         running.child.stdout!.destroy();

@@ -133,10 +133,9 @@ describe("qingstor-multipart upload", TIMEOUT, () => {
           );
           assert.equal(result.code, 0, result.stderr);
           assert.equal(stored(service.emulator, name).contentType, "application/octet-stream");
-          const initiate = service.seen.findLast(({ request, url }) =>
-            request.method == "POST" && url.searchParams.has("uploads")
-          )!;
-          assert.equal(initiate.request.headers.get("x-qs-meta-__proto__"), "v");
+          // Small: sent in one PUT, which carries the metadata.
+          const put = service.seen.findLast(({ request }) => request.method == "PUT")!;
+          assert.equal(put.request.headers.get("x-qs-meta-__proto__"), "v");
         }
       } finally {
         await service.close();
@@ -151,7 +150,7 @@ describe("qingstor-multipart upload", TIMEOUT, () => {
       const service = await serve({ faults: [{ operations: ["uploadPart"], status: 403 }] });
       try {
         const { code, stderr } = await cli(
-          ["upload", file("refused.bin", testBytes(100)), `${bucket}/refused.bin`],
+          ["upload", file("refused.bin", testBytes(2 * PART)), `${bucket}/refused.bin`, ...SMALL],
           service.env,
         );
         assert.equal(code, 1);
@@ -212,7 +211,7 @@ describe("qingstor-multipart upload", TIMEOUT, () => {
       });
       try {
         const failed = await cli(
-          ["upload", "--", file("dash.bin", testBytes(100)), `${bucket}/-dash`],
+          ["upload", ...SMALL, "--", file("dash.bin", testBytes(2 * PART)), `${bucket}/-dash`],
           service.env,
         );
         assert.equal(failed.code, 1, failed.stderr);
@@ -243,23 +242,33 @@ describe("qingstor-multipart upload", TIMEOUT, () => {
       try {
         const evil = "evil\x1b[2J\rkey\nsecond line";
         const quoted = JSON.stringify(`${bucket}/${evil}`);
-        const path = file("evil.bin", testBytes(100));
+        const path = file("evil.bin", testBytes(2 * PART));
         // The first upload's part is refused: the failure and the clean-up name the key.
-        const failed = await cli(["upload", path, `${bucket}/${evil}`], service.env);
+        const failed = await cli(["upload", path, `${bucket}/${evil}`, ...SMALL], service.env);
         assert.equal(failed.code, 1, failed.stderr);
         assert.ok(!hasRawControl(failed.stdout + failed.stderr), failed.stderr);
         assert.match(
           failed.stderr,
           /^qingstor-multipart: Uploading evil\\u001b\[2J\\rkey\\nsecond line failed: /m,
         );
-        const uploaded = await cli(["upload", path, `${bucket}/${evil}`], service.env);
+        const uploaded = await cli(["upload", path, `${bucket}/${evil}`, ...SMALL], service.env);
         assert.equal(uploaded.code, 0, uploaded.stderr);
         assert.ok(!hasRawControl(uploaded.stdout + uploaded.stderr), uploaded.stderr);
         assert.match(
           uploaded.stdout,
-          new RegExp(`^uploaded ${escape(quoted)}: 100 bytes, 1 part, upload id \\w+\\n$`),
+          new RegExp(`^uploaded ${escape(quoted)}: ${2 * PART} bytes, 2 parts, upload id \\w+\\n$`),
         );
-        assert.deepEqual(stored(service.emulator, evil).size, 100);
+        assert.deepEqual(stored(service.emulator, evil).size, 2 * PART);
+        // A file that fits in one part goes in one PUT, and says so.
+        const small = await cli(
+          ["upload", file("small.bin", testBytes(100)), `${bucket}/${evil}`],
+          service.env,
+        );
+        assert.equal(small.code, 0, small.stderr);
+        assert.match(
+          small.stdout,
+          new RegExp(`^uploaded ${escape(quoted)}: 100 bytes, in one PUT\\n$`),
+        );
       } finally {
         await service.close();
       }
@@ -279,7 +288,7 @@ describe("qingstor-multipart upload, when complete's outcome is unknown", TIMEOU
     });
     try {
       const { code, stderr } = await cli(
-        ["upload", file("unknown.bin", testBytes(100)), `${bucket}/unknown.bin`],
+        ["upload", file("unknown.bin", testBytes(2 * PART)), `${bucket}/unknown.bin`, ...SMALL],
         service.env,
       );
       assert.equal(code, 1, stderr);

@@ -54,7 +54,7 @@ describe("uploads created by initiate attempts whose answers were lost", () => {
     const outcomes = await Promise.allSettled(
       Array.from(
         { length: 24 },
-        (_, i) => upload(client, { bucket, key: `slow/${i}`, body: testBytes(100, i), ...sizing }),
+        (_, i) => upload(client, { bucket, key: `slow/${i}`, body: testBytes(2000, i), ...sizing }),
       ),
     );
     for (const outcome of outcomes) {
@@ -114,7 +114,7 @@ describe("uploads created by initiate attempts whose answers were lost", () => {
     emulator.state.uploads.get(older.uploadId)!.created = new Date(emulator.now() - 60_000);
     const longer = await initiateMultipartUpload(client, { bucket, key: "k-and-more" });
     emulator.faults.push(LOST_ONCE);
-    const result = await upload(client, { bucket, key: "k", body: testBytes(10), ...sizing });
+    const result = await upload(client, { bucket, key: "k", body: testBytes(2000), ...sizing });
     assert.equal(result.cleanupError, undefined);
     assert.deepEqual(
       [...emulator.state.uploads.keys()].sort(),
@@ -135,7 +135,7 @@ describe("uploads created by initiate attempts whose answers were lost", () => {
       faults: [LOST_ONCE, { operations: ["listMultipartUploads"], status: 403 }],
     });
     const before = emulator.now();
-    const result = await upload(client, { bucket, key: "k", body: testBytes(10), ...sizing });
+    const result = await upload(client, { bucket, key: "k", body: testBytes(2000), ...sizing });
     assert.ok(emulator.state.objects.has(`${bucket}/k`), "the upload itself succeeded");
     const left = result.cleanupError;
     assert.ok(left instanceof LeftoverUploadsError, String(left));
@@ -150,7 +150,7 @@ describe("uploads created by initiate attempts whose answers were lost", () => {
     // A part failing too: the UploadError carries it.
     emulator.faults.push({ operations: ["uploadPart"], status: 403 });
     emulator.faults.push({ ...LOST_ONCE });
-    const error = await upload(client, { bucket, key: "k2", body: testBytes(10), ...sizing })
+    const error = await upload(client, { bucket, key: "k2", body: testBytes(2000), ...sizing })
       .catch((e) => e);
     assert.ok(error instanceof UploadError, String(error));
     assert.equal(error.aborted, true);
@@ -162,7 +162,7 @@ describe("uploads created by initiate attempts whose answers were lost", () => {
       minPartSize: 1024,
       faults: [LOST_ONCE, { operations: ["listMultipartUploads"], status: 503, times: 4 }],
     });
-    const result = await upload(client, { bucket, key: "k", body: testBytes(10), ...sizing });
+    const result = await upload(client, { bucket, key: "k", body: testBytes(2000), ...sizing });
     assert.equal(result.cleanupError, undefined);
     assert.equal(emulator.state.uploads.size, 0);
     const listings = operations(emulator).filter((op) => op == "listMultipartUploads");
@@ -175,7 +175,7 @@ describe("uploads created by initiate attempts whose answers were lost", () => {
     const told = await upload(refused.client, {
       bucket,
       key: "k",
-      body: testBytes(10),
+      body: testBytes(2000),
       ...sizing,
     });
     assert.ok(told.cleanupError instanceof LeftoverUploadsError);
@@ -191,7 +191,7 @@ describe("uploads created by initiate attempts whose answers were lost", () => {
       minPartSize: 1024,
       faults: [LOST_ONCE, { operations: ["abortMultipartUpload"], status: 403 }],
     });
-    const result = await upload(client, { bucket, key: "k", body: testBytes(10), ...sizing });
+    const result = await upload(client, { bucket, key: "k", body: testBytes(2000), ...sizing });
     const left = result.cleanupError!;
     assert.ok(left instanceof LeftoverUploadsError, String(left));
     const orphans = [...emulator.state.uploads.keys()];
@@ -212,7 +212,7 @@ describe("uploads created by initiate attempts whose answers were lost", () => {
       },
       { retry: { maxAttempts: 2, baseDelay: 1 } },
     );
-    const error = await upload(client, { bucket, key: "k", body: testBytes(10), ...sizing })
+    const error = await upload(client, { bucket, key: "k", body: testBytes(2000), ...sizing })
       .catch((e) => e);
     assert.ok(error instanceof LeftoverUploadsError, String(error));
     assert.ok(error.failure instanceof QingStorError);

@@ -261,6 +261,15 @@ describe("no secret in any error", () => {
           encryption,
         },
       ));
+    // upload() in one PUT, refused with a page quoting the headers, its key among them.
+    await collect("upload() whose single PUT fails, quoting the headers", () =>
+      upload(
+        clientOver(secrets, (request) =>
+          new Response(`<pre>${echo(request)}</pre>`, { status: 403 }), {
+          endpoint: "http://localhost",
+        }),
+        { bucket, key: "small", body: new Uint8Array(10), encryption },
+      ));
     // The clean-up's errors: an initiate answer lost, the listing and the aborts refused with pages
     // that quote the headers; and syncClock's own.
     const echoing = (request: Request) => {
@@ -276,7 +285,9 @@ describe("no secret in any error", () => {
         upload(clientOver(secrets, echoing, { endpoint: "http://localhost" }), {
           bucket,
           key: "lost",
-          body: new Uint8Array(10),
+          body: new Uint8Array(2000),
+          partSize: 1024,
+          minPartSize: 1024,
           encryption,
         }),
     );
@@ -289,7 +300,9 @@ describe("no secret in any error", () => {
     const partly = await upload(clientOver(secrets, echoing, { endpoint: "http://localhost" }), {
       bucket,
       key: "lost2",
-      body: new Uint8Array(10),
+      body: new Uint8Array(2000),
+      partSize: 1024,
+      minPartSize: 1024,
       encryption,
     });
     errors.push(["a successful upload() whose clean-up failed", partly.cleanupError]);

@@ -239,7 +239,12 @@ describe("upload()", () => {
     withEmulator({ minPartSize: partSize }, async ({ client, emulator }) => {
       const controller = new AbortController();
       const events: UploadProgress[] = [];
-      const stalled = new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) });
+      // More than one part, so it goes multipart; then no more: no part has been sent when the
+      // upload ID is told.
+      const stalled = new ReadableStream<Uint8Array>({
+        start: (stream) => stream.enqueue(testBytes(partSize + 1)),
+        pull: () => new Promise(() => {}),
+      });
       const pending = upload(client(), {
         bucket,
         key: "nothing-yet",

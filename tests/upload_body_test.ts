@@ -16,7 +16,7 @@ import {
 } from "../mod.ts";
 import { inProcess, withEmulator } from "./support/harness.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
-import { bucket, chunked, iterable, partSize, sizing } from "./support/upload.ts";
+import { bucket, chunked, iterable, multipart, partSize, sizing } from "./support/upload.ts";
 import { partSizeAt, readParts } from "../src/upload/read_parts.ts";
 
 describe("upload()", () => {
@@ -35,10 +35,18 @@ describe("upload()", () => {
         for (const size of [0, 1, partSize - 1, partSize, partSize + 1, 5.5 * partSize]) {
           const data = testBytes(size, size + 1);
           const key = `${kind}/${size}`;
+          const before = emulator.state.requests.length;
           const result = await upload(client(), { bucket, key, body: make(data), ...sizing });
           assert.equal(result.size, size);
-          assert.equal(result.parts.length, Math.max(1, Math.ceil(size / partSize)));
-          assert.deepEqual(result.parts.map((p) => p.partNumber), result.parts.map((_, i) => i));
+          if (size <= partSize) {
+            // One part's worth or less: one PUT, one request.
+            assert.equal(result.uploadId, undefined);
+            assert.equal(emulator.state.requests.length - before, 1);
+          } else {
+            const { parts } = multipart(result);
+            assert.equal(parts.length, Math.ceil(size / partSize));
+            assert.deepEqual(parts.map((p) => p.partNumber), parts.map((_, i) => i));
+          }
           const object = emulator.state.objects.get(`${bucket}/${key}`)!;
           assert.equal(object.size, size);
           assert.equal(object.md5, nativeMd5(data), `${kind} of ${size} bytes`);
@@ -60,13 +68,15 @@ describe("upload()", () => {
   it("cuts a stream arriving in odd chunk sizes at exact part boundaries", () =>
     withEmulator({ minPartSize: partSize }, async ({ client, emulator }) => {
       const data = testBytes(20 * partSize + 17, 5);
-      const result = await upload(client(), {
-        bucket,
-        key: "odd",
-        body: chunked(data, [1, 7, 1023, 1024, 1025, 4096, 3]),
-        ...sizing,
-        concurrency: 3,
-      });
+      const result = multipart(
+        await upload(client(), {
+          bucket,
+          key: "odd",
+          body: chunked(data, [1, 7, 1023, 1024, 1025, 4096, 3]),
+          ...sizing,
+          concurrency: 3,
+        }),
+      );
       assert.equal(result.parts.length, 21);
       for (const part of result.parts.slice(0, -1)) assert.equal(part.size, partSize);
       assert.equal(result.parts[20].size, 17);
@@ -140,14 +150,16 @@ describe("upload()", () => {
     // In-process: thousands of one-byte-sized parts would only time the loopback.
     const { emulator, client } = inProcess({ minPartSize: 1 });
     const data = testBytes(12_000, 9);
-    const result = await upload(client, {
-      bucket,
-      key: "many",
-      body: chunked(data, [97, 13, 500]),
-      partSize: 1,
-      minPartSize: 1,
-      concurrency: 8,
-    });
+    const result = multipart(
+      await upload(client, {
+        bucket,
+        key: "many",
+        body: chunked(data, [97, 13, 500]),
+        partSize: 1,
+        minPartSize: 1,
+        concurrency: 8,
+      }),
+    );
     assert.ok(result.parts.length < 10_000);
     assert.equal(result.parts.length, 1000 + 1000 + 1000 + 625);
     assert.deepEqual(new Set(result.parts.map((p) => p.size)), new Set([1, 2, 4, 8]));
@@ -158,14 +170,16 @@ describe("upload()", () => {
     const { emulator, client } = inProcess({ minPartSize: 1 });
     // One byte too many for 10,000 one-byte parts: the part size must become 2.
     const data = testBytes(10_001, 4);
-    const result = await upload(client, {
-      bucket,
-      key: "grown",
-      body: data,
-      partSize: 1,
-      minPartSize: 1,
-      concurrency: 16,
-    });
+    const result = multipart(
+      await upload(client, {
+        bucket,
+        key: "grown",
+        body: data,
+        partSize: 1,
+        minPartSize: 1,
+        concurrency: 16,
+      }),
+    );
     assert.equal(result.parts.length, 5001);
     assert.equal(result.parts[0].size, 2);
     assert.equal(result.parts.at(-1)!.size, 1);

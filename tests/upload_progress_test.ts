@@ -86,7 +86,7 @@ describe("upload()", () => {
           body: source,
           ...sizing,
           concurrency,
-          onProgress: (event) => ({ uploadId, loaded } = event),
+          onProgress: (event) => ({ uploadId = "", loaded } = event),
         });
         assert.equal(loaded, total);
         assert.ok(peak <= partSize * (concurrency + 1), `peak ${peak}`);

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { initiateMultipartUpload, SourceError, upload, UploadError, uploadPart } from "../mod.ts";
 import { withEmulator } from "./support/harness.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
-import { bucket, chunked, partSize, sizing } from "./support/upload.ts";
+import { bucket, chunked, partSize, sizing, uploadIdOf } from "./support/upload.ts";
 
 describe("upload()", () => {
   it("keeps the parts with leavePartsOnError, then resumes sending only the missing ones", () =>
@@ -33,7 +33,7 @@ describe("upload()", () => {
       }).catch((e) => e);
       assert.ok(error instanceof SourceError, String(error));
       assert.equal(error.aborted, false);
-      const kept = emulator.state.uploads.get(error.uploadId)!;
+      const kept = emulator.state.uploads.get(uploadIdOf(error))!;
       // Parts in flight at the failure were allowed to finish: the error lists exactly what is kept.
       assert.deepEqual(
         [...kept.parts.values()].map((p) => [p.partNumber, p.etag]).sort(),
@@ -109,7 +109,7 @@ describe("upload()", () => {
         }).catch((e) => e);
         assert.ok(error instanceof UploadError && !(error instanceof SourceError), String(error));
         assert.equal(error.aborted, false);
-        const kept = emulator.state.uploads.get(error.uploadId)!;
+        const kept = emulator.state.uploads.get(uploadIdOf(error))!;
         assert.deepEqual(
           [...kept.parts.keys()].sort((a, b) => a - b),
           error.parts.map((p) => p.partNumber),

@@ -136,7 +136,8 @@ export async function runClient(
       md5: kind == "upload-md5",
       ...progress && { onProgress: (event) => loaded = event.loaded },
     });
-    etags = result.parts.map((part) => part.etag);
+    // A body that fits in one part goes in one PUT, which has no parts.
+    etags = result.uploadId === undefined ? [result.etag] : result.parts.map((part) => part.etag);
   }
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);

@@ -102,5 +102,6 @@ function operationOf(method: string, url: URL, headers: Headers): string {
     if (method == "POST") return "completeMultipartUpload";
     if (method == "DELETE") return "abortMultipartUpload";
   }
+  if (method == "PUT" && !url.search) return "putObject";
   return "request";
 }

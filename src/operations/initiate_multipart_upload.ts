@@ -1,15 +1,8 @@
 import type { Client } from "../client.ts";
-import { type Encryption, encryptionHeaders } from "../request/encryption_headers.ts";
 import { QingStorError } from "../errors.ts";
+import { objectHeaders, type ObjectProperties } from "../request/object_headers.ts";
 import { send } from "../request/send.ts";
-import {
-  check,
-  checkBucket,
-  checkHeaderValue,
-  checkKey,
-  checkStorageClass,
-  type StorageClass,
-} from "../validate.ts";
+import { checkBucket, checkKey } from "../validate.ts";
 
 /** The object an upload is to create: where, and its properties. */
 export interface ObjectTarget {
@@ -28,17 +21,11 @@ export interface ObjectTarget {
   stopRetries?: AbortSignal;
 }
 
-/** Input of {@linkcode initiateMultipartUpload}. */
-export interface InitiateMultipartUploadInput extends ObjectTarget {
-  /** The finished object's Content-Type, at most 255 characters. */
-  contentType?: string;
-  /** The storage class; the service's default is `"STANDARD"`. */
-  storageClass?: StorageClass;
-  /** User metadata, sent as `x-qs-meta-<name>` headers; printable ASCII values. */
-  metadata?: Record<string, string>;
-  /** Encrypt the object with this customer key (SSE-C); every part must use the same key. */
-  encryption?: Encryption;
-}
+/**
+ * Input of {@linkcode initiateMultipartUpload}: where, and the finished
+ * object's properties (with SSE-C, every part must use the same key).
+ */
+export interface InitiateMultipartUploadInput extends ObjectTarget, ObjectProperties {}
 
 /** Result of {@linkcode initiateMultipartUpload}. */
 export interface InitiateMultipartUploadResult {
@@ -121,23 +108,9 @@ export async function initiateUpload(
   input: InitiateMultipartUploadInput,
   onUncertain?: (sentAt: number) => void,
 ): Promise<InitiateMultipartUploadResult> {
-  const { bucket, key, contentType, storageClass, metadata } = input;
+  const { bucket, key } = input;
   checkBucket(bucket);
   checkKey(key);
-  if (contentType !== undefined) checkHeaderValue("contentType", contentType, 255);
-  if (storageClass !== undefined) checkStorageClass(storageClass);
-  const headers: Record<string, string | undefined> = {
-    "content-type": contentType,
-    "x-qs-storage-class": storageClass,
-    // Loaded only when metadata is given, as SSE-C below: most uploads carry neither.
-    ...metadata !== undefined &&
-      (await import("../request/metadata_headers.ts")).metadataHeaders(
-        metadata,
-        check,
-        checkHeaderValue,
-      ),
-    ...await encryptionHeaders(input.encryption),
-  };
   const { body, headers: answer, requestId, attempts } = await send<
     { upload_id?: unknown; bucket?: string; key?: string }
   >(
@@ -148,7 +121,7 @@ export async function initiateUpload(
       bucket,
       key,
       query: [["uploads"]],
-      headers,
+      headers: await objectHeaders(input),
       expect: 200,
       signal: input.signal,
       stopRetries: input.stopRetries,

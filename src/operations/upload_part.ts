@@ -1,18 +1,10 @@
 import { type Client, globalFetch } from "../client.ts";
-import { encodeBase64 } from "../encoding.ts";
-import { Md5 } from "../md5.ts";
+import { contentMd5 } from "../request/content_md5.ts";
 import { type Encryption, encryptionHeaders } from "../request/encryption_headers.ts";
 import { readEtag } from "../request/etag.ts";
 import type { QueryParameter } from "../request/request_url.ts";
 import { send } from "../request/send.ts";
-import {
-  check,
-  checkNotShared,
-  checkPartNumber,
-  checkPartSize,
-  checkUpload,
-  matches,
-} from "../validate.ts";
+import { check, checkNotShared, checkPartNumber, checkPartSize, checkUpload } from "../validate.ts";
 import type { UploadAddress } from "./upload_address.ts";
 
 /** Where a part goes: the upload and the part number. */
@@ -111,21 +103,12 @@ export async function uploadPart(
     ? new Uint8Array(given)
     : given;
   checkPartSize(body instanceof Blob ? body.size : body.length);
-  const md5 = input.md5 ?? true;
-  // Given as text, it becomes a header: exactly the base64 of 16 bytes, nothing else.
-  check(
-    typeof md5 == "boolean" || matches(/^[A-Za-z0-9+/]{21}[AQgw]==$/, md5),
-    "md5",
-    "md5 must be true, false, or the base64 MD5 of the part (24 characters ending in ==)",
-    md5,
-  );
   check(
     input.onProgress === undefined || typeof input.onProgress == "function",
     "onProgress",
     "onProgress must be a function",
     `a ${typeof input.onProgress}`,
   );
-  const contentMd5 = typeof md5 == "string" ? md5 : md5 ? await md5Base64(body) : undefined;
   const response = await send(client, {
     operation: "uploadPart",
     method: "PUT",
@@ -133,7 +116,7 @@ export async function uploadPart(
     key: input.key,
     query: partQuery(input),
     headers: {
-      "content-md5": contentMd5,
+      "content-md5": await contentMd5(body, input.md5 ?? true),
       ...await encryptionHeaders(input.encryption),
     },
     body,
@@ -157,13 +140,4 @@ export async function uploadPart(
 /** The query that addresses a part, for Upload Part and Upload Part Copy alike. */
 export function partQuery(target: PartTarget): QueryParameter[] {
   return [["part_number", target.partNumber], ["upload_id", target.uploadId]];
-}
-
-/** The base64 MD5 of a body; a Blob is hashed as it streams, not read whole into memory. */
-async function md5Base64(body: Uint8Array | Blob): Promise<string> {
-  const hash = new Md5();
-  if (body instanceof Uint8Array) return encodeBase64(hash.update(body).digest());
-  const reader = body.stream().getReader();
-  for (let chunk; !(chunk = await reader.read()).done;) hash.update(chunk.value);
-  return encodeBase64(hash.digest());
 }

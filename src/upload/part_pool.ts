@@ -1,6 +1,7 @@
 import type { UploadedPart } from "../errors.ts";
 import type { UploadPlan } from "./plan_upload.ts";
 import { readParts, type SourcePart } from "./read_parts.ts";
+import { runIgnoringOutcome } from "./upload_body.ts";
 
 /** How {@linkcode runPartPool} sends each part and reports it. */
 export interface PartPoolOptions {
@@ -14,6 +15,18 @@ export interface PartPoolOptions {
   signal?: AbortSignal;
   /** Fails the pool with its reason, as a part's failure does (`onProgress` threw). */
   stop?: AbortSignal;
+  /** The body's parts, when reading them has begun already (see `openBody`); else read here. */
+  opened?: OpenedParts;
+}
+
+/** A body whose reading has begun: its first part, the rest, and what stops the reading. */
+export interface OpenedParts {
+  /** The first part, read already. */
+  first: SourcePart;
+  /** The parts after it; `return()` releases the body. */
+  rest: AsyncGenerator<SourcePart, void, undefined>;
+  /** The signal `rest` reads under: aborting it stops the reading. */
+  reading: AbortController;
 }
 
 /** What became of the parts: those on the service, and the first failure, if any. */
@@ -41,7 +54,7 @@ export async function runPartPool(
   const { signal } = options;
   // Two levers: one stops the reading, the other the requests; a failure with parts to keep
   // pulls only the first.
-  const reading = new AbortController();
+  const reading = options.opened?.reading ?? new AbortController();
   const requests = new AbortController();
   const abort = () => {
     reading.abort(signal!.reason);
@@ -62,7 +75,8 @@ export async function runPartPool(
   const parts: UploadedPart[] = [];
   const inFlight = new Set<Promise<void>>();
   try {
-    const source = readParts(plan.body, {
+    const { opened } = options;
+    const source = opened ? prepend(opened.first, opened.rest) : readParts(plan.body, {
       partSize: plan.partSize,
       size: plan.size,
       signal: reading.signal,
@@ -87,4 +101,18 @@ export async function runPartPool(
   stop?.removeEventListener("abort", onStop);
   parts.sort((a, b) => a.partNumber - b.partNumber);
   return outcome ? { parts, failed: true, error: outcome.error } : { parts, failed: false };
+}
+
+/** The first part, then the rest; stopping early stops the rest too, and so the source. */
+async function* prepend(
+  first: SourcePart,
+  rest: AsyncGenerator<SourcePart, void, undefined>,
+): AsyncGenerator<SourcePart, void, undefined> {
+  try {
+    yield first;
+    yield* rest;
+  } finally {
+    // Not awaited: see readParts, whose own return() this runs.
+    runIgnoringOutcome(() => rest.return());
+  }
 }

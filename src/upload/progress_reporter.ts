@@ -1,10 +1,16 @@
 import type { UploadedPart } from "../errors.ts";
 import { PROGRESS_INTERVAL, progressDelay } from "./progress_throttle.ts";
 
-/** How far an upload has come, as passed to `onProgress`. */
+/**
+ * How far an upload has come, as passed to `onProgress`. A body sent in one
+ * PUT has no upload ID, and counts as one part.
+ */
 export interface UploadProgress {
-  /** The upload's ID, known from the first event on; keep it to resume after a crash. */
-  uploadId: string;
+  /**
+   * The upload's ID, known from the first event on; keep it to resume after
+   * a crash. Absent for a body sent in one PUT, which has no upload.
+   */
+  uploadId?: string;
   /**
    * Bytes of the body sent so far: the parts on the service, and what the
    * transport has taken of the parts in flight, where the runtime can count

@@ -8,6 +8,12 @@ export interface SourcePart {
   partNumber: number;
   /** The part's bytes, owned by the caller. */
   bytes: Uint8Array;
+  /**
+   * Whether it is the body's last part: always right for the first part (a
+   * body whose first part is its last goes in one PUT); for a stream, a later
+   * part that fills up says `false` even when nothing follows it.
+   */
+  last: boolean;
 }
 
 /** How many parts share a size before it doubles, when the body's length is unknown. */
@@ -64,6 +70,9 @@ export class BodyReadFailure {
  * most one part is being filled at a time (backpressure). Bytes and Blobs
  * are sliced without copying the whole; streams and iterables are copied
  * chunk by chunk into one buffer per part. An empty body gives one empty part.
+ * A stream's full first part is held until its next chunk (or its end)
+ * arrives, to tell whether it is the last; that chunk waits, uncopied, until
+ * the next part is asked for, so no second buffer is filled before then.
  *
  * @param body The body (a string has already been encoded).
  * @param options The part size, the promised total, and the signal.
@@ -87,7 +96,7 @@ export async function* readParts(
       const part = bytes instanceof Blob
         ? await readBlob(bytes, offset, end)
         : bytes.subarray(offset, end);
-      yield { partNumber, bytes: part };
+      yield { partNumber, bytes: part, last: end == total };
       offset = end;
     }
     return;
@@ -99,6 +108,8 @@ export async function* readParts(
   // boundary never pays for an empty buffer.
   let buffer: Uint8Array | undefined;
   let filled = 0;
+  // A full first part, held until the next chunk or the end tells whether it is the last.
+  let full: Uint8Array | undefined;
   try {
     for (;;) {
       signal?.throwIfAborted();
@@ -118,6 +129,10 @@ export async function* readParts(
       if (expected !== undefined && offset + filled + chunk.length > expected) {
         throw new BodyReadFailure(wrongLength(offset + filled + chunk.length, expected));
       }
+      if (full && chunk.length) {
+        yield { partNumber: partNumber++, bytes: full, last: false };
+        full = undefined;
+      }
       while (chunk.length) {
         if (!buffer) {
           // Checked before the buffer is made: with growing sizes, part 10000 would take 5 GB.
@@ -127,8 +142,12 @@ export async function* readParts(
             `The body needs more than ${MAX_PARTS} parts`,
             partNumber,
           );
+          // No larger than the bytes still to come, when their number is known.
           buffer = new Uint8Array(
-            partSizeAt(partNumber, { partSize: base, growing: expected === undefined }),
+            Math.min(
+              partSizeAt(partNumber, { partSize: base, growing: expected === undefined }),
+              expected === undefined ? Infinity : expected - offset,
+            ),
           );
         }
         const take = Math.min(chunk.length, buffer.length - filled);
@@ -136,7 +155,8 @@ export async function* readParts(
         filled += take;
         chunk = chunk.subarray(take);
         if (filled == buffer.length) {
-          yield { partNumber: partNumber++, bytes: buffer };
+          if (partNumber == 0 && !chunk.length) full = buffer;
+          else yield { partNumber: partNumber++, bytes: buffer, last: false };
           offset += filled;
           buffer = undefined;
           filled = 0;
@@ -148,12 +168,14 @@ export async function* readParts(
     // generator runs its return() only after a pending next(), which may never come.
     runIgnoringOutcome(() => chunks.return?.(undefined));
   }
-  if (filled || partNumber == 0) {
-    yield { partNumber, bytes: buffer?.subarray(0, filled) ?? new Uint8Array(0) };
-  }
   const length = offset + filled;
+  // Checked before the last part goes: a body shorter than promised must not become an object.
   if (expected !== undefined && length != expected) {
     throw new BodyReadFailure(wrongLength(length, expected));
+  }
+  if (full) yield { partNumber, bytes: full, last: true };
+  else if (filled || partNumber == 0) {
+    yield { partNumber, bytes: buffer?.subarray(0, filled) ?? new Uint8Array(0), last: true };
   }
 }
 

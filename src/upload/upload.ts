@@ -1,7 +1,10 @@
 import type { Client } from "../client.ts";
 import {
   CompleteStatusUnknownError,
+  hasCode,
   LeftoverUploadsError,
+  QingStorError,
+  type ResumeStoreError,
   SourceError,
   type UploadedPart,
   UploadError,
@@ -16,10 +19,20 @@ import {
 } from "../operations/initiate_multipart_upload.ts";
 import { iterateParts, type ListedPart } from "../operations/list_parts.ts";
 import { uploadPart } from "../operations/upload_part.ts";
+import { objectHeaders } from "../request/object_headers.ts";
 import { planUpload, type UploadPlan } from "./plan_upload.ts";
 import { BodyReadFailure, type SourcePart } from "./read_parts.ts";
-import { cancelBody, type UploadBody } from "./upload_body.ts";
-import { type PartPoolOutcome, runPartPool } from "./part_pool.ts";
+import { cancelBody, runIgnoringOutcome, type UploadBody } from "./upload_body.ts";
+import { type OpenedParts, type PartPoolOutcome, runPartPool } from "./part_pool.ts";
+import { openBody } from "./open_body.ts";
+import { putWhole } from "./put_whole.ts";
+import {
+  callStore,
+  type ResumeEntry,
+  resumeEntry,
+  type ResumeStore,
+  storedUploadId,
+} from "./resume_store.ts";
 import { abortOrphans } from "./abort_orphans.ts";
 import { type CleanupClock, cleanupClock } from "./cleanup_clock.ts";
 import {
@@ -45,7 +58,7 @@ export interface UploadInput extends Omit<InitiateMultipartUploadInput, "stopRet
   minPartSize?: number;
   /** How many parts are in flight at once; default 4. */
   concurrency?: number;
-  /** Send Content-MD5 with every part, so the service refuses damaged bytes; default true. */
+  /** Send Content-MD5 with every part (or the PUT), so the service refuses damaged bytes; default true. */
   md5?: boolean;
   /**
    * Called with the progress so far: once the upload ID is known, then as
@@ -58,13 +71,30 @@ export interface UploadInput extends Omit<InitiateMultipartUploadInput, "stopRet
    * exception it throws fails the upload.
    */
   onProgress?: (progress: UploadProgress) => void;
-  /** Resume this upload: parts already on the service that match the body are not sent again. */
+  /**
+   * Resume this upload: parts already on the service that match the body are
+   * not sent again. A resumed upload is always multipart, whatever the size.
+   */
   uploadId?: string;
+  /**
+   * Remember the upload's ID here, under `fingerprint`, so that a later run
+   * with the same fingerprint resumes it by itself (see
+   * {@linkcode ResumeStore}); a stored upload that is gone from the service
+   * (aborted, completed, expired) is replaced by a new one. Not used for a
+   * body sent in one PUT (its known size is at most `partSize`), and not with `uploadId`.
+   */
+  resumeStore?: ResumeStore;
+  /**
+   * The body's key in `resumeStore`. Default: bucket, key and size, and for
+   * a `File` its name and last-modified time; a stream of unknown size has
+   * none, so it needs one (or `size`).
+   */
+  fingerprint?: string;
   /**
    * On failure, keep the parts on the service (for a later resume) instead of
    * aborting the upload. Default: false for a new upload, true when resuming
-   * one given by `uploadId`. A new upload with no part on the service yet is
-   * aborted all the same: there is nothing to keep.
+   * one (given by `uploadId`, or found in `resumeStore`). A new upload with no
+   * part on the service yet is aborted all the same: there is nothing to keep.
    */
   leavePartsOnError?: boolean;
   /**
@@ -77,8 +107,15 @@ export interface UploadInput extends Omit<InitiateMultipartUploadInput, "stopRet
   cleanupTimeout?: number;
 }
 
-/** Result of {@linkcode upload}. */
-export interface UploadResult {
+/**
+ * Result of {@linkcode upload}: a multipart upload's, or, for a body sent in
+ * one PUT, one without `uploadId` and `parts` (test `uploadId !== undefined`
+ * to tell them apart).
+ */
+export type UploadResult = MultipartUploadResult | SinglePutResult;
+
+/** Result of {@linkcode upload} when the body went as a multipart upload. */
+export interface MultipartUploadResult {
   /** The bucket. */
   bucket: string;
   /** The object key. */
@@ -98,10 +135,44 @@ export interface UploadResult {
    * rejection; check it, or they take space until aborted.
    */
   cleanupError?: LeftoverUploadsError;
+  /**
+   * Set when the object was made, but `resumeStore.delete` failed: the entry
+   * stays, and costs a later run with its fingerprint one List Parts request.
+   */
+  resumeStoreError?: ResumeStoreError;
+}
+
+/** Result of {@linkcode upload} when the body fitted in one part and went in one PUT. */
+export interface SinglePutResult {
+  /** The bucket. */
+  bucket: string;
+  /** The object key. */
+  key: string;
+  /** Absent: a PUT makes no upload. */
+  uploadId?: undefined;
+  /** Absent: a PUT has no parts. */
+  parts?: undefined;
+  /** The object's size in bytes. */
+  size: number;
+  /** The object's ETag, its MD5 in hex; absent if a browser may not read it. */
+  etag?: string;
+  /** The SSE-C algorithm the service echoes for an encrypted object (`"AES256"`); else absent. */
+  encryptionAlgorithm?: string;
+  /** The `x-qs-request-id` of the PUT. */
+  requestId: string;
+  /** Absent: a PUT creates no upload that could be left behind. */
+  cleanupError?: undefined;
+  /** Absent: a body sent in one PUT does not use the resume store. */
+  resumeStoreError?: undefined;
 }
 
 /**
- * Uploads an object of any size as a multipart upload: it cuts the body into
+ * Uploads an object of any size. A body that fits in one part (a known size
+ * of at most `partSize`, or a stream that ends within its first part) goes
+ * in one PUT Object request, retried as a part is; the result then has no
+ * `uploadId` and nothing is ever left behind, though a PUT cancelled after
+ * its body arrived whole may still have made the object. A larger body goes
+ * as a multipart upload: it cuts the body into
  * parts, sends them in parallel with bounded memory (at most
  * `partSize × (concurrency + 1)` bytes of body held), retries what fails,
  * and completes. On failure or abort, requests in flight are cancelled and
@@ -135,13 +206,20 @@ export interface UploadResult {
  * @param client The client.
  * @param input The object, its body, and how to upload it.
  * @returns The object's upload ID, size and parts.
+ * With a `resumeStore`, the upload's ID is stored as soon as it is known and
+ * deleted once the upload no longer exists (completed, or aborted on the
+ * service), so a run that died midway is resumed by the next with the same
+ * fingerprint, sending only the parts that are missing.
+ *
  * @throws {ValidationError} If the input is invalid; nothing is sent, and a stream body is
  * cancelled, as on every failure: the upload owns the body once called.
- * @throws {QingStorError} If the upload could not be initiated (or listed, to resume); nothing it
- * may have created remains.
+ * @throws {QingStorError} If the upload could not be initiated (or listed, to resume), or the
+ * single PUT failed; nothing it may have created remains, but for a PUT whose answer was lost.
+ * @throws {ResumeStoreError} If `resumeStore.get` failed; nothing was sent.
  * @throws {LeftoverUploadsError} If the upload could not be initiated and uploads its attempts may
  * have created could not all be aborted: `failure` says why it stopped.
- * @throws {SourceError} If reading the body failed.
+ * @throws {SourceError} If reading the body failed (with no `uploadId` when no upload was
+ * started yet).
  * @throws {UploadError} If a part or the complete request failed for good, or complete's outcome
  * is unknown (its `cause` is then a `CompleteStatusUnknownError`, and nothing was aborted).
  * @throws The signal's reason, when the signal aborts.
@@ -169,33 +247,71 @@ export interface UploadResult {
  *   onProgress: ({ loaded }) => seen.push(loaded),
  * });
  * assert.equal(result.size, 5000);
- * assert.equal(result.parts.length, 5);
+ * assert.equal(result.parts?.length, 5); // absent for a body that fits in one part: one PUT
  * assert.equal(seen.at(-1), 5000);
  * ```
  */
 export async function upload(client: Client, input: UploadInput): Promise<UploadResult> {
+  const { signal } = input;
   let plan: UploadPlan;
+  let entry: ResumeEntry | undefined;
+  let stored: string | undefined;
   try {
     plan = planUpload(input);
-    input.signal?.throwIfAborted();
+    entry = resumeEntry(input, plan.size);
+    // Checked now, before any byte is read: PUT and initiate would check them only later.
+    await objectHeaders(input);
+    signal?.throwIfAborted();
+    // A body that fits in one part goes in one PUT: it has nothing to remember.
+    const fits = plan.size !== undefined && plan.size <= plan.partSize;
+    if (entry && !fits) stored = await storedUploadId(entry, signal);
   } catch (error) {
     // The input may have been refused: the body is released all the same, so that a stream
     // does not hold its source open. The upload took it over when it was called.
     cancelBody(input.body, error);
     throw error;
   }
+  let opened: OpenedParts | undefined;
+  if (input.uploadId === undefined && stored === undefined) {
+    let opening;
+    try {
+      opening = await openBody(plan, signal);
+    } catch (error) {
+      if (!(error instanceof BodyReadFailure) || signal?.aborted) throw error;
+      throw new SourceError(`Reading the body of ${input.key} failed: ${describe(error.cause)}`, {
+        parts: [],
+        aborted: false,
+        cause: error.cause,
+      });
+    }
+    if (opening && "whole" in opening) return await putWhole(client, input, opening.whole);
+    opened = opening;
+  }
   // From the caller's abort, or from when the outcome is known, the clean-up has this long.
-  const clock = cleanupClock(input.signal, plan.cleanupTimeout);
+  const clock = cleanupClock(signal, plan.cleanupTimeout);
   try {
-    return await transfer(client, input, plan, await start(client, input, clock), clock);
+    const started = await start(client, input, clock, { stored, entry, opened });
+    return await transfer(client, input, plan, started, clock);
   } finally {
     clock.stop();
   }
 }
 
+/** How an upload starts, besides its input: what the store holds, and the parts read already. */
+interface Beginning {
+  /** The upload ID the resume store held. */
+  stored?: string;
+  /** The resume store and the body's fingerprint in it. */
+  entry?: ResumeEntry;
+  /** The body's parts, when reading them began to tell whether it fits in one PUT. */
+  opened?: OpenedParts;
+}
+
 /** An upload under way: its ID, the parts already there when resuming, the search for orphans. */
-interface Started {
+interface Started extends Beginning {
   uploadId: string;
+  /** Whether an upload that existed is resumed (given by `uploadId`, or found in the store). */
+  resumed: boolean;
   existing: Map<number, ListedPart>;
   /** Uploads that initiate attempts whose answers were lost may have made, being aborted. */
   orphans?: Promise<LeftoverUploadsError | undefined>;
@@ -208,17 +324,33 @@ interface Started {
  * initiate's retries but not an attempt in flight, which the clean-up time
  * alone cuts off: cut off, it could create an upload that nobody knows of.
  */
-async function start(client: Client, input: UploadInput, clock: CleanupClock): Promise<Started> {
+async function start(
+  client: Client,
+  input: UploadInput,
+  clock: CleanupClock,
+  beginning: Beginning,
+): Promise<Started> {
   const { bucket, key, signal } = input;
+  const { stored, entry, opened } = beginning;
   const existing = new Map<number, ListedPart>();
-  let uploadId = input.uploadId;
+  let uploadId = input.uploadId ?? stored;
+  let resumed = uploadId !== undefined;
+  let created = false;
   let orphans: Promise<LeftoverUploadsError | undefined> | undefined;
   try {
     if (uploadId !== undefined) {
-      for await (const part of iterateParts(client, { bucket, key, uploadId, signal })) {
-        existing.set(part.partNumber, part);
+      try {
+        for await (const part of iterateParts(client, { bucket, key, uploadId, signal })) {
+          existing.set(part.partNumber, part);
+        }
+      } catch (error) {
+        // A stored upload that is gone (aborted, completed, expired) is replaced by a new one.
+        if (stored === undefined || signal?.aborted || !isGone(error)) throw error;
+        [uploadId, resumed] = [undefined, false];
+        existing.clear();
       }
-    } else {
+    }
+    if (uploadId === undefined) {
       let since: number | undefined;
       try {
         uploadId = await initiate(client, input, clock.signal, (sentAt) => since = sentAt);
@@ -233,21 +365,29 @@ async function start(client: Client, input: UploadInput, clock: CleanupClock): P
           });
         }
       }
+      created = true;
       // An abort during initiate takes effect now that its outcome is known.
       signal?.throwIfAborted();
+      // Remembered before any part goes, so that a crash from now on can be resumed.
+      if (entry) {
+        await callStore(entry, "set", (store) => store.set(entry.fingerprint, uploadId!), signal);
+      }
     }
-    return { uploadId, existing, orphans };
+    return { ...beginning, uploadId, resumed, existing, orphans };
   } catch (error) {
-    // Nothing was read: release the body, so that a stream does not hold its source open.
+    // No part was sent: release the body, so that a stream does not hold its source open.
     cancelBody(input.body, error);
-    if (input.uploadId === undefined && uploadId !== undefined) {
-      // Made, then aborted by the caller: it has no part, so there is nothing to keep.
+    if (opened) runIgnoringOutcome(() => opened.rest.return());
+    if (created) {
+      // Made, then aborted by the caller (or not remembered): it has no part, so there is
+      // nothing to keep.
       throw await settleFailure(client, input, clock, {
-        uploadId,
+        uploadId: uploadId!,
         parts: [],
         error,
         abort: true,
         orphans,
+        entry,
       });
     }
     clock.start();
@@ -267,11 +407,10 @@ async function transfer(
   client: Client,
   input: UploadInput,
   plan: UploadPlan,
-  { uploadId, existing, orphans }: Started,
+  { uploadId, resumed: resuming, existing, orphans, entry, opened }: Started,
   clock: CleanupClock,
-): Promise<UploadResult> {
+): Promise<MultipartUploadResult> {
   const { bucket, key, signal } = input;
-  const resuming = input.uploadId !== undefined;
   const keepParts = input.leavePartsOnError ?? resuming;
   let loaded = 0;
   const reporter = input.onProgress &&
@@ -288,6 +427,7 @@ async function transfer(
       signal,
       keepParts,
       stop: reporter?.failure,
+      opened,
       send: (part, partSignal) =>
         sendPart(
           client,
@@ -311,6 +451,7 @@ async function transfer(
   } catch (error) {
     // Only the first report can fail here, before any part was read.
     cancelBody(plan.body, error);
+    if (opened) runIgnoringOutcome(() => opened.rest.return());
     outcome = { parts: [], failed: true, error };
   } finally {
     reporter?.stop();
@@ -332,9 +473,12 @@ async function transfer(
         signal: clock.signal,
         stopRetries: signal,
       });
-      // The object exists: uploads that may remain are told, not a rejection.
+      // The object exists: uploads that may remain, and a store that failed, are told, not a
+      // rejection.
       clock.start();
+      const forgotten = entry && forget(entry, clock.signal);
       const cleanupError = await orphans;
+      const resumeStoreError = await forgotten;
       return {
         bucket,
         key,
@@ -343,6 +487,7 @@ async function transfer(
         parts,
         requestId,
         ...cleanupError && { cleanupError },
+        ...resumeStoreError && { resumeStoreError },
       };
     } catch (failure) {
       const cutOff = clock.signal.aborted && failure === clock.signal.reason;
@@ -375,7 +520,37 @@ async function transfer(
   // A new upload with no part on the service is aborted even when parts are kept: there is
   // nothing to keep.
   const abort = !keepParts || (!resuming && parts.length == 0);
-  throw await settleFailure(client, input, clock, { uploadId, parts, error, abort, orphans });
+  throw await settleFailure(client, input, clock, {
+    uploadId,
+    parts,
+    error,
+    abort,
+    orphans,
+    entry,
+  });
+}
+
+/** Whether listing a stored upload's parts failed because the upload is gone. */
+function isGone(error: unknown): boolean {
+  return hasCode(error, "upload_not_exists") ||
+    (error instanceof QingStorError && error.status == 404);
+}
+
+/**
+ * Deletes an upload's entry from the resume store, once the upload no longer exists.
+ *
+ * @returns What failed, if the store did.
+ */
+async function forget(
+  entry: ResumeEntry,
+  signal: AbortSignal,
+): Promise<ResumeStoreError | undefined> {
+  try {
+    await callStore(entry, "delete", (store) => store.delete(entry.fingerprint), signal);
+    return undefined;
+  } catch (error) {
+    return error as ResumeStoreError;
+  }
 }
 
 /** What a failed upload leaves to clean up, and why it failed. */
@@ -386,6 +561,8 @@ interface Failure {
   /** Whether the upload is to be aborted on the service. */
   abort: boolean;
   orphans?: Promise<LeftoverUploadsError | undefined>;
+  /** The resume store entry, deleted when the upload is aborted. */
+  entry?: ResumeEntry;
 }
 
 /**
@@ -399,7 +576,7 @@ async function settleFailure(
   client: Client,
   input: UploadInput,
   clock: CleanupClock,
-  { uploadId, parts, error, abort, orphans }: Failure,
+  { uploadId, parts, error, abort, orphans, entry }: Failure,
 ): Promise<unknown> {
   const { bucket, key, signal } = input;
   clock.start();
@@ -410,6 +587,9 @@ async function settleFailure(
       // The clean-up's own signal: it must run even when the caller's is what stopped the upload.
       await abortMultipartUpload(client, { bucket, key, uploadId, signal: clock.signal });
       aborted = true;
+      // Gone from the service, so forgotten; a store that fails leaves an entry that the next
+      // run finds gone and replaces.
+      if (entry) await forget(entry, clock.signal);
     } catch (thrown) {
       abortError = thrown;
     }

@@ -1,4 +1,6 @@
 /** What the upload() tests share: the bucket, a small part size, and bodies that arrive in pieces. */
+import assert from "node:assert/strict";
+import type { MultipartUploadResult, UploadError, UploadResult } from "../../mod.ts";
 
 export const bucket = "mybucket";
 export const partSize = 1024;
@@ -17,6 +19,18 @@ export function chunked(data: Uint8Array, sizes = [333]): ReadableStream<Uint8Ar
       offset += size;
     },
   });
+}
+
+/** The result of an upload that went multipart (a body larger than one part), asserted so. */
+export function multipart(result: UploadResult): MultipartUploadResult {
+  assert.ok(result.uploadId !== undefined, "the upload went as one PUT, not multipart");
+  return result;
+}
+
+/** The upload ID an UploadError names, asserted present. */
+export function uploadIdOf(error: UploadError): string {
+  assert.ok(error.uploadId !== undefined, "the error names no upload");
+  return error.uploadId;
 }
 
 /** A stream already locked by a reader, which upload() must refuse. */

@@ -145,7 +145,9 @@ async function run(args: string[]): Promise<number> {
   const listCommand = () => shellCommand(["list", "--prefix", key], [bucket]);
   /** What the upload is doing now, so that a stop says what it waits for. */
   const phase = () =>
-    transport.pending("completeMultipartUpload")
+    transport.pending("putObject")
+      ? "put"
+      : transport.pending("completeMultipartUpload")
       ? "complete"
       : transport.pending("initiateMultipartUpload")
       ? "initiate"
@@ -175,6 +177,7 @@ async function run(args: string[]): Promise<number> {
           id === undefined ? "" : resumeCommand(id)
         }`,
         parts: `${upload}may be left in progress`,
+        put: `the PUT was cut off, so ${object} may exist now, or not; nothing is left in progress`,
       }[phase()];
       warn(`${by.what} again, exiting at once: ${left}`);
       process.exit(by.code);
@@ -187,6 +190,7 @@ async function run(args: string[]): Promise<number> {
       initiate: "waiting for initiate's answer, to abort the upload it creates",
       abort: "waiting for the abort's answer",
       listing: "stopping the listing of the upload's parts; they are kept",
+      put: "cancelling the PUT; it leaves no upload behind",
       parts: !keepParts
         ? "aborting the upload"
         : nothingToKeep
@@ -216,6 +220,8 @@ async function run(args: string[]): Promise<number> {
       leavePartsOnError: keepParts,
       signal: controller.signal,
       onProgress: (figures) => {
+        // A body sent in one PUT has no upload, and is reported once, when it is done.
+        if (figures.uploadId === undefined) return progress.update(figures);
         if (!idAnnounced) {
           // At once, before any part: a crash can still be resumed or cleaned up by this id.
           progress.note(
@@ -230,8 +236,10 @@ async function run(args: string[]): Promise<number> {
     progress.finish();
     print(
       `uploaded ${printable(`${bucket}/${key}`)}: ${result.size} bytes, ${
-        plural(result.parts.length, "part")
-      }, upload id ${printable(result.uploadId)}`,
+        result.uploadId === undefined
+          ? "in one PUT"
+          : `${plural(result.parts.length, "part")}, upload id ${printable(result.uploadId)}`
+      }`,
     );
     return 0;
   } catch (error) {
@@ -242,7 +250,7 @@ async function run(args: string[]): Promise<number> {
       if (error.cause instanceof CompleteStatusUnknownError) {
         // Neither abort nor resume fits an upload that may have become the object.
         warn(`${object} may exist now; check before uploading it again`);
-      } else tellWhatIsLeft(error.uploadId, error.aborted);
+      } else if (error.uploadId !== undefined) tellWhatIsLeft(error.uploadId, error.aborted);
       return stopped?.code ?? 1;
     }
     if (!stopped) throw error;

@@ -408,4 +408,72 @@ describe("Chromium", () => {
       await slowServer.close();
     }
   });
+
+  it("remembers an upload in localStorage across a reload and resumes it; a small File is one PUT", async () => {
+    const { page, problems } = await open("/upload.js");
+    const size = 5 * PART_SIZE;
+    const key = "from the browser/remembered.bin";
+    // Stops after `stopAfter` parts, keeping them; or runs to the end. Either way tells what
+    // localStorage holds afterwards.
+    const run = (stopAfter) =>
+      page.evaluate(
+        async ({ endpoint, credentials, bucket, key, partSize, size, seed, stopAfter }) => {
+          const library = await import("/esm/mod.js");
+          const client = library.createClient({ endpoint, credentials });
+          const bytes = new Uint8Array(size).map((_, i) => (i * 2654435761 + seed * 40503) >>> 24);
+          const file = new File([bytes], "film.mp4", { lastModified: 1 });
+          const controller = new AbortController();
+          const outcome = await library.upload(client, {
+            bucket,
+            key,
+            body: file,
+            partSize,
+            minPartSize: partSize,
+            concurrency: 1,
+            leavePartsOnError: true,
+            resumeStore: library.localStorageResumeStore(),
+            signal: controller.signal,
+            onProgress: ({ partsDone }) =>
+              partsDone == stopAfter && controller.abort(new Error("tab closed")),
+          }).catch((error) => ({ error: error.message }));
+          const small = await library.upload(client, {
+            bucket,
+            key: key + ".small",
+            body: new File([bytes.subarray(0, 10)], "small.txt"),
+            resumeStore: library.localStorageResumeStore(),
+          });
+          return { ...outcome, stored: Object.values(localStorage), small: small.uploadId ?? null };
+        },
+        {
+          endpoint: server.url,
+          credentials: CREDENTIALS,
+          bucket: BUCKET,
+          key,
+          partSize: PART_SIZE,
+          size,
+          seed: 5,
+          stopAfter,
+        },
+      );
+    const first = await run(2);
+    assert.equal(first.error, "tab closed");
+    assert.equal(first.stored.length, 1, JSON.stringify(first));
+    assert.equal(first.small, null, "a small File goes in one PUT, not remembered");
+    const [uploadId] = first.stored;
+    const kept = emulator.state.uploads.get(uploadId).parts.size;
+    await page.reload();
+    const before = emulator.state.requests.length;
+    const second = await run(-1);
+    assert.deepEqual(problems, []);
+    assert.equal(second.uploadId, uploadId, JSON.stringify(second));
+    assert.deepEqual(second.stored, []);
+    const sent = emulator.state.requests.slice(before)
+      .filter((record) => record.operation == "uploadPart" && record.target.includes("remembered"));
+    assert.equal(sent.length, 5 - kept);
+    assert.equal(
+      emulator.state.objects.get(`${BUCKET}/${key}`).md5,
+      await md5Hex(pattern(size, 5)),
+    );
+    await page.close();
+  });
 });

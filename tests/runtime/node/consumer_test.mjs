@@ -39,7 +39,9 @@ describe("the npm package in a consumer project", () => {
       "--ignore-scripts",
       `./${tarball}`,
     ], { cwd: project });
-    await writeFile(join(project, "upload.mjs"), readmeExample("upload.mjs"));
+    for (const name of ["upload.mjs", "upload-stream.mjs"]) {
+      await writeFile(join(project, name), readmeExample(name));
+    }
   });
   after(async () => {
     if (project) await rm(project, { recursive: true, force: true });
@@ -124,7 +126,7 @@ describe("the npm package in a consumer project", () => {
       );
       assert.equal(version.stdout, `qingstor-multipart ${installed}\n`);
       const uploaded = await cli("upload", "cli.bin", `${BUCKET}/from npx/cli.bin`);
-      assert.match(uploaded.stdout, /uploaded .*: 300000 bytes, 1 part,/);
+      assert.match(uploaded.stdout, /uploaded .*: 300000 bytes, in one PUT$/m);
       // Read back through a presigned URL the CLI mints: the bytes are the file's.
       const { stdout: url } = await cli("presign", "GET", `${BUCKET}/from npx/cli.bin`);
       const response = await fetch(url.trim());
@@ -164,8 +166,15 @@ describe("the npm package in a consumer project", () => {
     assert.ok((await readdir(join(installed, "esm/src"))).includes("client.d.ts"));
   });
 
-  for (const runtime of ["node", "bun"]) {
-    it(`runs the README's upload.mjs under ${runtime}`, async () => {
+  for (
+    const [runtime, example] of [
+      ["node", "upload.mjs"],
+      ["bun", "upload.mjs"],
+      ["node", "upload-stream.mjs"],
+      ["bun", "upload-stream.mjs"],
+    ]
+  ) {
+    it(`runs the README's ${example} under ${runtime}`, async () => {
       // The emulator, too, comes from the installed package.
       const testing = pathToFileURL(
         join(project, "node_modules/qingstor-multipart/esm/src/testing/mod.js"),
@@ -176,12 +185,12 @@ describe("the npm package in a consumer project", () => {
       try {
         // Two full 4 MiB parts and a short one.
         const data = new Uint8Array(9 * 1024 * 1024 + 5).map((_, i) => (i * 131 + 7) % 253);
-        const file = join(project, `data-${runtime}.bin`);
+        const file = join(project, `data-${runtime}-${example}.bin`);
         await writeFile(file, data);
-        const key = `from ${runtime}/data.bin`;
+        const key = `from ${runtime}/${example}/data.bin`;
         const { stdout } = await run(
           runtime == "node" ? process.execPath : BUN,
-          ["upload.mjs", file, BUCKET, key],
+          [example, file, BUCKET, key],
           {
             cwd: project,
             env: {
@@ -200,7 +209,9 @@ describe("the npm package in a consumer project", () => {
         await server.close();
       }
     });
+  }
 
+  for (const runtime of ["node", "bun"]) {
     it(`loads the SSE-C code (and its MD5) and the metadata checks when given under ${runtime}`, async () => {
       // In its own process, so the on-demand imports are the package's own, from its files.
       const script = join(project, `on-demand-${runtime}.mjs`);

@@ -1,0 +1,42 @@
+/**
+ * The Content-MD5 header of a body sent whole (a part, or a PUT object),
+ * which lets the service refuse bytes damaged on the way (see
+ * docs/protocol.md#upload-part).
+ *
+ * @module
+ */
+import { encodeBase64 } from "../encoding.ts";
+import { Md5 } from "../md5.ts";
+import { check, matches } from "../validate.ts";
+
+/**
+ * The Content-MD5 to send with a body, as the caller asked: `true` computes
+ * it, `false` sends none, and a string is used as the base64 MD5 already computed.
+ *
+ * @param body The body.
+ * @param md5 What the caller asked for.
+ * @returns The header's value, or `undefined` for none.
+ * @throws {ValidationError} If `md5` is a string that is not the base64 of 16 bytes.
+ */
+export async function contentMd5(
+  body: Uint8Array | Blob,
+  md5: boolean | string,
+): Promise<string | undefined> {
+  // Given as text, it becomes a header: exactly the base64 of 16 bytes, nothing else.
+  check(
+    typeof md5 == "boolean" || matches(/^[A-Za-z0-9+/]{21}[AQgw]==$/, md5),
+    "md5",
+    "md5 must be true, false, or the base64 MD5 of the body (24 characters ending in ==)",
+    md5,
+  );
+  return typeof md5 == "string" ? md5 : md5 ? await md5Base64(body) : undefined;
+}
+
+/** The base64 MD5 of a body; a Blob is hashed as it streams, not read whole into memory. */
+async function md5Base64(body: Uint8Array | Blob): Promise<string> {
+  const hash = new Md5();
+  if (body instanceof Uint8Array) return encodeBase64(hash.update(body).digest());
+  const reader = body.stream().getReader();
+  for (let chunk; !(chunk = await reader.read()).done;) hash.update(chunk.value);
+  return encodeBase64(hash.digest());
+}
