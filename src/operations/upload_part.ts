@@ -1,6 +1,6 @@
 import type { Client } from "../client.ts";
 import { encodeBase64 } from "../encoding.ts";
-import { Md5 } from "../md5.ts";
+import { SlicedMd5 } from "../md5_sliced.ts";
 import { type Encryption, encryptionHeaders } from "../request/encryption_headers.ts";
 import { readEtag } from "../request/etag.ts";
 import type { QueryParameter } from "../request/request_url.ts";
@@ -110,7 +110,11 @@ export async function uploadPart(
     "md5 must be true, false, or the base64 MD5 of the part (24 characters ending in ==)",
     md5,
   );
-  const contentMd5 = typeof md5 == "string" ? md5 : md5 ? await md5Base64(body) : undefined;
+  const contentMd5 = typeof md5 == "string"
+    ? md5
+    : md5
+    ? await md5Base64(body, input.signal)
+    : undefined;
   const response = await send(client, {
     operation: "uploadPart",
     method: "PUT",
@@ -137,11 +141,23 @@ export function partQuery(target: PartTarget): QueryParameter[] {
   return [["part_number", target.partNumber], ["upload_id", target.uploadId]];
 }
 
-/** The base64 MD5 of a body; a Blob is hashed as it streams, not read whole into memory. */
-async function md5Base64(body: Uint8Array | Blob): Promise<string> {
-  const hash = new Md5();
-  if (body instanceof Uint8Array) return encodeBase64(hash.update(body).digest());
+/**
+ * The base64 MD5 of a body, hashed in slices so the thread is never held
+ * for long (see `SlicedMd5`); a Blob is hashed as it streams, not read whole
+ * into memory. An abort stops it at the next slice, and releases the Blob's stream.
+ */
+async function md5Base64(
+  body: Uint8Array | Blob,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  const hash = new SlicedMd5({ signal });
+  if (body instanceof Uint8Array) return encodeBase64((await hash.update(body)).digest());
   const reader = body.stream().getReader();
-  for (let chunk; !(chunk = await reader.read()).done;) hash.update(chunk.value);
+  try {
+    for (let chunk; !(chunk = await reader.read()).done;) await hash.update(chunk.value);
+  } catch (error) {
+    reader.cancel().catch(() => {});
+    throw error;
+  }
   return encodeBase64(hash.digest());
 }
