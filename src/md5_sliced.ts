@@ -1,57 +1,74 @@
 // Copyright 2025 the qingstor-multipart authors. MIT license.
 /**
- * MD5 of a part without freezing the thread: the bytes are hashed in slices,
- * with a turn of the event loop before each, so a page keeps painting and
- * answering input, and a server keeps serving, while an 8 MiB part is hashed.
+ * MD5 of a part without freezing the thread: the bytes are hashed in slices
+ * of a few milliseconds, with a turn of the event loop before each, so a page
+ * keeps painting and answering input, and a server keeps serving, while an
+ * 8 MiB part is hashed.
  *
  * @module
  */
 import { Md5 } from "./md5.ts";
 
 /**
- * Bytes hashed between two turns of the event loop. Our MD5 runs at about
- * 550-650 MiB/s in V8 and JavaScriptCore on a desktop core, so a slice takes
- * about 1 ms there, and under 8 ms on a device ten times slower (issue 12's
- * figure, 95 ms of frozen page per 8 MiB part, is 84 MiB/s: 6 ms a slice).
- * Yielding every 512 KiB cost about 1 % of hashing speed in Deno, Node, Bun
- * and Chromium, every 64 KiB 3-10 % (scripts/bench/md5.ts measures it).
+ * How long one slice of hashing may run before the event loop gets a turn,
+ * in milliseconds: half a 60 Hz frame, so a page still paints on time.
  */
-export const MD5_SLICE = 512 * 1024;
+export const MD5_SLICE_MS = 8;
+
+/**
+ * Bytes hashed between two looks at the clock. A slice ends at the first look
+ * past {@linkcode MD5_SLICE_MS}, so it overruns by at most one step: 0.05 ms
+ * at the 550-650 MiB/s our MD5 runs at with a JIT (V8, JavaScriptCore), 0.4 ms
+ * at the 84 MiB/s issue 12 measured in a page, 3.5 ms in Chromium without a
+ * JIT (9 MiB/s, as in a slow device or Safari's Lockdown Mode). Looking at the
+ * clock that often costs nothing measurable.
+ */
+export const MD5_STEP = 32 * 1024;
 
 /** How {@linkcode SlicedMd5} hashes. */
 export interface SlicedMd5Options {
-  /** Stops the hashing before its next slice, which then rejects with the signal's reason. */
+  /** Stops the hashing before its next step, which then rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Bytes hashed between turns of the event loop; default {@linkcode MD5_SLICE}. */
-  sliceSize?: number;
+  /** How long a slice may run, in milliseconds; default {@linkcode MD5_SLICE_MS}. */
+  sliceMs?: number;
+  /** Bytes hashed between looks at the clock; default {@linkcode MD5_STEP}. */
+  step?: number;
+  /** The clock, in milliseconds; default `performance.now()`. */
+  now?: () => number;
   /** Lets other tasks run; default {@linkcode nextTask}. Tests pass their own to count turns. */
   pause?: () => Promise<unknown>;
 }
 
 /**
- * Incremental MD5 that gives the event loop a turn before each slice of
- * `sliceSize` bytes: before the first one too, so that hashing never runs in
- * its caller's task, where it would add to whatever else that task does
- * (the part pool starts several parts from one task). Bytes from many small
- * `update()` calls (chunks of a stream) share a slice, so they do not pay
- * for a turn each.
+ * Incremental MD5 that runs in slices of at most `sliceMs` milliseconds (and
+ * one step), with a turn of the event loop before each: before the first one
+ * too, so that hashing never runs in its caller's task, where it would add to
+ * whatever else that task does (the part pool starts several parts from one
+ * task). Slices are cut by time, not by bytes, so a slow device yields more
+ * often and a fast one hardly pays for the turns: every 8 ms is about one
+ * turn per 5 MiB with a JIT. Slices span `update()` calls, so the chunks of a
+ * stream do not pay for a turn each. Where the clock stands still while code
+ * runs (Cloudflare Workers), a slice lasts to the end of the `update()` call.
  */
 export class SlicedMd5 {
   readonly #hash = new Md5();
   readonly #signal: AbortSignal | undefined;
-  readonly #sliceSize: number;
+  readonly #sliceMs: number;
+  readonly #step: number;
+  readonly #now: () => number;
   readonly #pause: () => Promise<unknown>;
-  // Bytes hashed since the last turn; full at first, so the first byte waits for a turn.
-  #sinceTurn: number;
+  // When the current slice began; none yet, so the first byte waits for a turn.
+  #sliceStart: number | undefined;
 
   /**
-   * @param options The signal, the slice size and how to pause.
+   * @param options The signal, the slice length and step, the clock and how to pause.
    */
   constructor(options: SlicedMd5Options = {}) {
     this.#signal = options.signal;
-    this.#sliceSize = options.sliceSize ?? MD5_SLICE;
+    this.#sliceMs = options.sliceMs ?? MD5_SLICE_MS;
+    this.#step = options.step ?? MD5_STEP;
+    this.#now = options.now ?? (() => performance.now());
     this.#pause = options.pause ?? nextTask;
-    this.#sinceTurn = this.#sliceSize;
   }
 
   /**
@@ -59,18 +76,17 @@ export class SlicedMd5 {
    *
    * @param data The bytes to hash next.
    * @returns This hasher, once `data` is hashed.
-   * @throws The signal's reason, when it aborts: hashing stops at the next slice.
+   * @throws The signal's reason, when it aborts: hashing stops at the next step.
    */
   async update(data: Uint8Array): Promise<this> {
     for (let pos = 0; pos < data.length;) {
-      if (this.#sinceTurn >= this.#sliceSize) {
+      if (this.#sliceStart === undefined || this.#now() - this.#sliceStart >= this.#sliceMs) {
         await this.#pause();
-        this.#sinceTurn = 0;
+        this.#sliceStart = this.#now();
       }
       this.#signal?.throwIfAborted();
-      const end = Math.min(data.length, pos + this.#sliceSize - this.#sinceTurn);
+      const end = Math.min(data.length, pos + this.#step);
       this.#hash.update(data.subarray(pos, end));
-      this.#sinceTurn += end - pos;
       pos = end;
     }
     return this;
@@ -88,18 +104,22 @@ export class SlicedMd5 {
 
 /**
  * The MD5 of `data`, hashed in slices with a turn of the event loop before
- * each (see {@linkcode SlicedMd5}).
+ * each (see {@linkcode SlicedMd5}), and one after the last: what the caller
+ * does next then runs in a task of its own, not on top of a slice (sending
+ * a part copies it into a `Request`, itself some milliseconds in a browser).
  *
  * @param data The bytes to hash.
- * @param options The signal, the slice size and how to pause.
+ * @param options The signal, the slice length and step, the clock and how to pause.
  * @returns The 16-byte digest.
  * @throws The signal's reason, when it aborts.
  */
 export async function md5Sliced(
   data: Uint8Array,
-  options?: SlicedMd5Options,
+  options: SlicedMd5Options = {},
 ): Promise<Uint8Array> {
-  return (await new SlicedMd5(options).update(data)).digest();
+  const hash = await new SlicedMd5(options).update(data);
+  if (data.length) await (options.pause ?? nextTask)();
+  return hash.digest();
 }
 
 type Immediate = (callback: () => void) => unknown;

@@ -45,6 +45,21 @@ const LAUNCH_ARGS = [
   "--disable-quic",
 ];
 
+/**
+ * A 64 KiB block of `pattern` repeated, each copy numbered in its first 4 bytes (so a part out of
+ * place still changes the MD5): what responsive.js makes, fast even without a JIT.
+ */
+const tiled = (size, seed) => {
+  const block = pattern(65536, seed);
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  for (let offset = 0; offset < size; offset += block.length) {
+    bytes.set(block.subarray(0, size - offset), offset);
+    view.setUint32(offset, offset / block.length);
+  }
+  return bytes;
+};
+
 /** Bytes that differ from part to part, so a part out of place changes the MD5. */
 const pattern = (size, seed) =>
   new Uint8Array(size).map((_, i) => (i * 2654435761 + seed * 40503) >>> 24);
@@ -225,7 +240,10 @@ describe("Chromium", () => {
   // Playwright drives the browser through DevTools, whose network agent copies an ArrayBuffer
   // request body on the page's thread: 130-270 ms of long task per 8 MiB part measured, against
   // 20-50 ms without it. That would drown what is measured here, so this page runs in a Chromium
-  // started on its own, with no DevTools client, and posts its figures back.
+  // started on its own, with no DevTools client, and posts its figures back. And without a JIT:
+  // with one, this machine hashes 8 MiB in about 20 ms, under the 50 ms mark even at once;
+  // without (a slow device, Safari's Lockdown Mode), at 9 MiB/s, a part hashed at once holds the
+  // thread for about a second. That is what must be told apart.
   it("keeps the page responsive while upload() hashes 32 MiB for Content-MD5", async (t) => {
     const key = "from the browser/responsive.bin";
     const size = 32 * 1024 * 1024;
@@ -237,11 +255,15 @@ describe("Chromium", () => {
     const posted = new Promise((resolve) => onResponsiveResult = resolve);
     const chromium = spawn(CHROMIUM, [
       "--headless",
+      "--js-flags=--jitless",
       ...LAUNCH_ARGS,
       `--user-data-dir=${profile}`,
       url,
-    ], { stdio: "ignore" });
-    const exited = new Promise((resolve) => chromium.once("exit", resolve));
+    ], { stdio: "ignore", detached: true }); // A process group of its own, to end all of it.
+    const exited = new Promise((resolve) => {
+      chromium.once("exit", resolve);
+      chromium.once("error", resolve);
+    });
     let result;
     try {
       let timer;
@@ -253,9 +275,10 @@ describe("Chromium", () => {
       });
       result = await Promise.race([posted, timeout, early]).finally(() => clearTimeout(timer));
     } finally {
-      chromium.kill();
+      if (chromium.exitCode === null && chromium.pid) process.kill(-chromium.pid, "SIGKILL");
       await exited;
-      rmSync(profile, { recursive: true, force: true });
+      // Chromium's helper processes may still be writing as the browser exits.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10 });
     }
     assert.equal(result.error, undefined, result.error);
     t.diagnostic(
@@ -267,18 +290,20 @@ describe("Chromium", () => {
     );
     assert.equal(result.parts, 4);
     const object = emulator.state.objects.get(`${BUCKET}/${key}`);
-    assert.equal(object.md5, await md5Hex(pattern(size, 4)));
+    assert.equal(object.md5, await md5Hex(tiled(size, 4)));
     // Every part went with its Content-MD5, which the emulator checked.
     const puts = emulator.state.requests.filter((record) =>
       record.operation == "uploadPart" && record.target.includes("responsive.bin")
     );
     assert.equal(puts.length, 4);
     assert.ok(puts.every((record) => record.headers["content-md5"]?.length == 24));
-    // Hashing an 8 MiB part at once held the thread for 95 ms (issue 12); in slices, no task
-    // beside the transport's own comes near the browser's 50 ms mark, with room for a busy machine.
+    // Hashed at once, each 8 MiB part held the thread for a second here (1-1.8 s measured); in
+    // slices of 8 ms and one 32 KiB step, no task beside the transport's own reaches the browser's
+    // 50 ms mark. Measured: 14-38 ms at the most, as much as without MD5 (20-38 ms) on a busy
+    // machine; a slice is 8 ms and one step (3.5 ms here) by design.
     assert.deepEqual(result.longTasksBesideHandOvers, []);
     assert.ok(
-      result.maxGapBesideHandOvers < 35,
+      result.maxGapBesideHandOvers < 50,
       `a task held the thread for ${result.maxGapBesideHandOvers} ms`,
     );
   });
