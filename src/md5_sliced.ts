@@ -49,6 +49,17 @@ export interface SlicedMd5Options {
  * turn per 5 MiB with a JIT. Slices span `update()` calls, so the chunks of a
  * stream do not pay for a turn each. Where the clock stands still while code
  * runs (Cloudflare Workers), a slice lasts to the end of the `update()` call.
+ *
+ * @example Hash a stream's chunks as they arrive
+ * ```ts
+ * import { SlicedMd5 } from "./md5_sliced.ts";
+ * import { encodeHex } from "./encoding.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const hash = new SlicedMd5();
+ * for await (const chunk of new Blob(["hello ", "world"]).stream()) await hash.update(chunk);
+ * assert.equal(encodeHex(hash.digest()), "5eb63bbbe01eeed093cb22bb8f5acdc3");
+ * ```
  */
 export class SlicedMd5 {
   readonly #hash = new Md5();
@@ -107,6 +118,18 @@ export class SlicedMd5 {
  * each (see {@linkcode SlicedMd5}), and one after the last: what the caller
  * does next then runs in a task of its own, not on top of a slice (sending
  * a part copies it into a `Request`, itself some milliseconds in a browser).
+ *
+ * @example Hash a part; an abort stops it
+ * ```ts
+ * import { md5Sliced } from "./md5_sliced.ts";
+ * import { encodeHex } from "./encoding.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const part = new Uint8Array(8 * 1024 * 1024);
+ * assert.equal(encodeHex(await md5Sliced(part)), "96995b58d4cbf6aaa9041b4f00c7f6ae");
+ * const reason = new Error("cancelled");
+ * await assert.rejects(md5Sliced(part, { signal: AbortSignal.abort(reason) }), reason);
+ * ```
  *
  * @param data The bytes to hash.
  * @param options The signal, the slice length and step, the clock and how to pause.
