@@ -38,11 +38,13 @@ const PROGRAMS = [
     exports: "createClient, initiateMultipartUpload",
     budget: 4864,
   },
-  // Issue 13 asked for 10240 B, out of reach while MD5 (on by default, about 1.6 KB) and the
-  // orphan clean-up after an uncertain initiate (about 0.8 KB) are on this path. Byte-level
-  // progress keeps its transports on demand; its throttle and reporter (about 0.45 KB) stay, and
-  // so does the remote signer's branch (about 140 B).
-  { name: "createClient + upload", exports: "createClient, upload", budget: 12480 },
+  // Issue 13 asked for 10240 B, out of reach while these are on this path: MD5 (on by default,
+  // about 1.6 KB, and its hashing in slices that never freeze a page, about 0.3 KB), the orphan
+  // clean-up after an uncertain initiate (about 0.8 KB), a small body's single PUT with its
+  // object headers (about 0.6 KB), the resume store's logic (about 0.5 KB; the store itself,
+  // localStorageResumeStore, is not), byte-level progress's throttle and reporter (about
+  // 0.45 KB; its transports are on demand) and the remote signer's branch (about 140 B).
+  { name: "createClient + upload", exports: "createClient, upload", budget: 14464 },
   { name: "the whole API", exports: "*" },
 ];
 
@@ -58,6 +60,7 @@ const OPTIONAL: [path: string, exported?: string][] = [
   ["src/signer/remote_signer.ts", "remoteSigner"],
   ["src/signer/handle_sign_request.ts", "handleSignRequest"],
   ["src/signer/signable_operations.ts", "handleSignRequest"],
+  ["src/upload/local_storage_resume_store.ts", "localStorageResumeStore"],
 ];
 
 async function command(name: string, args: string[]): Promise<Uint8Array<ArrayBuffer>> {

@@ -19,6 +19,8 @@ export const TARGETS = {
   progressRatio: 0.95,
   /** Our `Md5` against `node:crypto`'s native MD5. */
   hashRatio: 0.5,
+  /** Parts hashed in slices, with turns of the event loop (`md5Sliced`), against at once. */
+  slicedRatio: 0.95,
   /** The most `upload()`'s peak RSS may exceed raw `fetch`'s. */
   extraRssMiB: 64,
 };

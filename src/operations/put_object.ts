@@ -138,7 +138,7 @@ export async function putObject(client: Client, input: PutObjectInput): Promise<
     key,
     headers: {
       ...await objectHeaders(input),
-      "content-md5": await contentMd5(body, input.md5 ?? true),
+      "content-md5": await contentMd5(body, input.md5 ?? true, input.signal),
     },
     body,
     expect: 201,

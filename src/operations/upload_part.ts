@@ -116,7 +116,7 @@ export async function uploadPart(
     key: input.key,
     query: partQuery(input),
     headers: {
-      "content-md5": await contentMd5(body, input.md5 ?? true),
+      "content-md5": await contentMd5(body, input.md5 ?? true, input.signal),
       ...await encryptionHeaders(input.encryption),
     },
     body,

@@ -6,7 +6,7 @@
  * @module
  */
 import { encodeBase64 } from "../encoding.ts";
-import { Md5 } from "../md5.ts";
+import { SlicedMd5 } from "../md5_sliced.ts";
 import { check, matches } from "../validate.ts";
 
 /**
@@ -15,12 +15,15 @@ import { check, matches } from "../validate.ts";
  *
  * @param body The body.
  * @param md5 What the caller asked for.
+ * @param signal Stops the hashing at its next slice.
  * @returns The header's value, or `undefined` for none.
  * @throws {ValidationError} If `md5` is a string that is not the base64 of 16 bytes.
+ * @throws The signal's reason, when the signal aborts.
  */
 export async function contentMd5(
   body: Uint8Array | Blob,
   md5: boolean | string,
+  signal?: AbortSignal,
 ): Promise<string | undefined> {
   // Given as text, it becomes a header: exactly the base64 of 16 bytes, nothing else.
   check(
@@ -29,14 +32,26 @@ export async function contentMd5(
     "md5 must be true, false, or the base64 MD5 of the body (24 characters ending in ==)",
     md5,
   );
-  return typeof md5 == "string" ? md5 : md5 ? await md5Base64(body) : undefined;
+  return typeof md5 == "string" ? md5 : md5 ? await md5Base64(body, signal) : undefined;
 }
 
-/** The base64 MD5 of a body; a Blob is hashed as it streams, not read whole into memory. */
-async function md5Base64(body: Uint8Array | Blob): Promise<string> {
-  const hash = new Md5();
-  if (body instanceof Uint8Array) return encodeBase64(hash.update(body).digest());
+/**
+ * The base64 MD5 of a body, hashed in slices so the thread is never held
+ * for long (see `SlicedMd5`); a Blob is hashed as it streams, not read whole
+ * into memory. An abort stops it at the next slice, and releases the Blob's stream.
+ */
+async function md5Base64(
+  body: Uint8Array | Blob,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  const hash = new SlicedMd5({ signal });
+  if (body instanceof Uint8Array) return encodeBase64((await hash.update(body)).digest());
   const reader = body.stream().getReader();
-  for (let chunk; !(chunk = await reader.read()).done;) hash.update(chunk.value);
+  try {
+    for (let chunk; !(chunk = await reader.read()).done;) await hash.update(chunk.value);
+  } catch (error) {
+    reader.cancel().catch(() => {});
+    throw error;
+  }
   return encodeBase64(hash.digest());
 }

@@ -9,8 +9,8 @@ import {
   type UploadedPart,
   UploadError,
 } from "../errors.ts";
-import { md5 } from "../md5.ts";
 import { encodeBase64, encodeHex } from "../encoding.ts";
+import { md5Sliced } from "../md5_sliced.ts";
 import { abortMultipartUpload } from "../operations/abort_multipart_upload.ts";
 import { completeMultipartUpload } from "../operations/complete_multipart_upload.ts";
 import {
@@ -653,8 +653,11 @@ async function sendPart(
   reporter: ProgressReporter | undefined,
 ): Promise<UploadedPart> {
   const sendMd5 = input.md5 !== false;
-  // Hashed once, and only when it is sent or a part of the same size may already be there.
-  const digest = sendMd5 || previous?.size == bytes.length ? md5(bytes) : undefined;
+  // Hashed once, and only when it is sent or a part of the same size may already be there; in
+  // slices, so that the thread (a page's, too) is never held for the whole part.
+  const digest = sendMd5 || previous?.size == bytes.length
+    ? await md5Sliced(bytes, { signal })
+    : undefined;
   if (previous?.size == bytes.length && previous.etag == encodeHex(digest!)) {
     reporter?.skip(partNumber);
     return { partNumber, size: previous.size, etag: previous.etag };
