@@ -3,7 +3,9 @@
  * here does not matter (a test checks that).
  *
  * To add an operation: write `operations/<name>.ts` exporting an `OperationDefinition`
- * (name, write, matches, handle; helpers from `shared/mod.ts`), then list it in `OPERATIONS` below.
+ * (name, write, matches, handle; helpers from `shared/mod.ts`), then register it: list it in
+ * `OPERATIONS` below, and add its name to `EmulatorOperation` in `../model.ts`, the public type
+ * that users name operations by in faults and in the request log (PUT Object was added so).
  *
  * @module
  */
