@@ -15,16 +15,10 @@ import {
 } from "../mod.ts";
 import { countingFetch, CREDENTIALS, inProcess } from "./support/harness.ts";
 import type { Credentials } from "../mod.ts";
+import { deferred } from "./support/deferred.ts";
 
 const bucket = "mybucket";
 const LIMIT = { timeout: 10_000 };
-
-/** A promise and its resolve function (Promise.withResolvers is not in Node 20). */
-function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((settle) => resolve = settle);
-  return { promise, resolve };
-}
 
 /** A credentials function that never settles, counting its calls and telling the first. */
 function stalledProvider() {
