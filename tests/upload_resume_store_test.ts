@@ -16,7 +16,7 @@ import {
   UploadError,
   ValidationError,
 } from "../mod.ts";
-import { countingFetch, CREDENTIALS, withEmulator } from "./support/harness.ts";
+import { countingFetch, CREDENTIALS, localClient, withEmulator } from "./support/harness.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
 import { bucket, chunked, multipart, partSize, sizing } from "./support/upload.ts";
 import { defaultFingerprint } from "../src/upload/resume_store.ts";
@@ -183,11 +183,7 @@ describe("upload() with a resumeStore", () => {
 
   it("fails before sending anything when get fails, or answers no upload ID", async () => {
     const counter = countingFetch();
-    const client = createClient({
-      endpoint: "http://localhost",
-      credentials: CREDENTIALS,
-      fetch: counter.fetch,
-    });
+    const client = localClient(counter.fetch);
     const broken = {
       ...recordingStore(),
       get: () => Promise.reject(new Error("disk full")),
