@@ -86,7 +86,12 @@ describe("upload()", () => {
           body: source,
           ...sizing,
           concurrency,
-          onProgress: (event) => ({ uploadId = "", loaded } = event),
+          // Plain assignments: Bun 1.x compiles \`({ uploadId = "", loaded } = event)\` wrongly
+          // ("loaded is not defined").
+          onProgress: (event) => {
+            uploadId = event.uploadId ?? "";
+            loaded = event.loaded;
+          },
         });
         assert.equal(loaded, total);
         assert.ok(peak <= partSize * (concurrency + 1), `peak ${peak}`);
