@@ -525,8 +525,8 @@ describe("Chromium", () => {
     const { page, problems } = await open("/upload.js");
     const size = 5 * PART_SIZE;
     const key = "from the browser/remembered.bin";
-    // Stops after `stopAfter` parts or more, keeping them; or, given -1, runs to the end. Either way tells what
-    // localStorage holds afterwards.
+    // Stops after `stopAfter` parts or more, keeping them; or, given -1, runs to the end. Either
+    // way tells what localStorage holds afterwards.
     const run = (stopAfter) =>
       page.evaluate(
         async ({ endpoint, credentials, bucket, key, partSize, size, seed, stopAfter }) => {
