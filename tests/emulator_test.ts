@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { createClient, initiateMultipartUpload } from "../mod.ts";
 import { createEmulator } from "../src/testing/mod.ts";
-import { CREDENTIALS, untilRequest, withEmulator } from "./support/harness.ts";
+import { CREDENTIALS, localClient, untilRequest, withEmulator } from "./support/harness.ts";
 import { rawRequest, signedHeaders, stalledRequest } from "./support/hand_sign.ts";
 
 /** Starts an upload of `mybucket/k` with a hand-signed request; returns its ID. */
@@ -243,11 +243,7 @@ describe("the emulator enforces the service's rules", () => {
         faults: [{ operations: ["initiateMultipartUpload"], delayAnswer: 20 }],
       });
       const { uploadId } = await initiateMultipartUpload(
-        createClient({
-          endpoint: "http://localhost",
-          credentials: CREDENTIALS,
-          fetch: patient.fetch,
-        }),
+        localClient(patient.fetch),
         { bucket: "mybucket", key: "b" },
       );
       assert.ok(patient.state.uploads.has(uploadId), "a patient client gets the answer");

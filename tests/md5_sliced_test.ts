@@ -1,3 +1,10 @@
+/**
+ * md5Sliced() and SlicedMd5 on an injected clock and pause: digests equal to node:crypto's however
+ * the slices fall, a turn whenever a slice has used its time, the signal's abort, nothing hashed
+ * in the caller's task; and, on the real event loop, a timer that gets to run while it hashes.
+ *
+ * @module
+ */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { encodeHex } from "../src/encoding.ts";

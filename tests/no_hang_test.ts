@@ -15,16 +15,10 @@ import {
 } from "../mod.ts";
 import { countingFetch, CREDENTIALS, inProcess } from "./support/harness.ts";
 import type { Credentials } from "../mod.ts";
+import { deferred } from "./support/deferred.ts";
 
 const bucket = "mybucket";
 const LIMIT = { timeout: 10_000 };
-
-/** A promise and its resolve function (Promise.withResolvers is not in Node 20). */
-function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((settle) => resolve = settle);
-  return { promise, resolve };
-}
 
 /** A credentials function that never settles, counting its calls and telling the first. */
 function stalledProvider() {
@@ -121,9 +115,25 @@ describe("credentials that never come", () => {
     });
     const error = await initiateMultipartUpload(client, { bucket, key: "k" }).catch((e) => e);
     assert.match(String(error), /credentials were not obtained within 30 ms/);
-    late.resolve(CREDENTIALS);
-    // The attempt's own code goes on once the credentials arrive; a macrotask lets it run out.
+    // Signing reads the keys in the microtasks after they arrive; sending comes only after
+    // signing's own turns, so the request itself would go out too late to be seen here.
+    let read = 0;
+    late.resolve({
+      get accessKeyId() {
+        read++;
+        return CREDENTIALS.accessKeyId;
+      },
+      get secretAccessKey() {
+        read++;
+        return CREDENTIALS.secretAccessKey;
+      },
+    });
+    // One macrotask: every microtask the arrival queued has run by then.
     await new Promise((resolve) => setTimeout(resolve, 0));
+    // The client checks credentials as they arrive: as many reads as that, and none to sign.
+    const readByAttempt = read;
+    await client.credentials();
+    assert.equal(readByAttempt, read - readByAttempt, "the abandoned attempt went on to sign");
     assert.equal(counter.count, 0, "the abandoned attempt did not go out late");
   });
 

@@ -1,3 +1,10 @@
+/**
+ * presignParts(): a URL per part that a plain fetch can use, exactly presign()'s in both styles,
+ * refused when its part number is changed; a rotating provider's current secret; its input checked
+ * before credentials are asked for; an abort while credentials never come.
+ *
+ * @module
+ */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {

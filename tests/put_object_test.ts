@@ -6,14 +6,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  createClient,
-  MAX_PUT_OBJECT_SIZE,
-  putObject,
-  QingStorError,
-  ValidationError,
-} from "../mod.ts";
-import { countingFetch, CREDENTIALS, inProcess, withEmulator } from "./support/harness.ts";
+import { MAX_PUT_OBJECT_SIZE, putObject, QingStorError, ValidationError } from "../mod.ts";
+import { countingFetch, inProcess, localClient, withEmulator } from "./support/harness.ts";
 import { halfBodyTransport } from "./support/held_body.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
 
@@ -90,11 +84,7 @@ describe("putObject()", () => {
 
   it("refuses bad input before any request, naming the parameter", async () => {
     const counter = countingFetch();
-    const client = createClient({
-      endpoint: "http://localhost",
-      credentials: CREDENTIALS,
-      fetch: counter.fetch,
-    });
+    const client = localClient(counter.fetch);
     // A Blob that says it is one byte over the limit: checked by its size, never read.
     const huge = Object.create(Blob.prototype, { size: { value: MAX_PUT_OBJECT_SIZE + 1 } });
     const cases: [Record<string, unknown>, string][] = [
@@ -139,11 +129,7 @@ describe("putObject()", () => {
   it("stops at the caller's abort mid-body, and stores nothing", async () => {
     const { emulator } = inProcess();
     const held = halfBodyTransport(emulator);
-    const client = createClient({
-      endpoint: "http://localhost",
-      credentials: CREDENTIALS,
-      fetch: held.fetch,
-    });
+    const client = localClient(held.fetch);
     const controller = new AbortController();
     const reason = new Error("cancelled");
     const pending = putObject(client, {

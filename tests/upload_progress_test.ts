@@ -86,6 +86,8 @@ describe("upload()", () => {
           body: source,
           ...sizing,
           concurrency,
+          // Plain assignments: Bun 1.4 compiles `({ uploadId = "", loaded } = event)` wrongly
+          // ("loaded is not defined").
           onProgress: (event) => {
             uploadId = event.uploadId ?? "";
             loaded = event.loaded;

@@ -8,14 +8,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  createClient,
   initiateMultipartUpload,
   SourceError,
   upload,
   type UploadBody,
   type UploadProgress,
 } from "../mod.ts";
-import { CREDENTIALS, inProcess, withEmulator } from "./support/harness.ts";
+import { inProcess, localClient, withEmulator } from "./support/harness.ts";
 import { halfBodyTransport } from "./support/held_body.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
 import { bucket, chunked, iterable, multipart, partSize, sizing } from "./support/upload.ts";
@@ -198,11 +197,7 @@ describe("upload() in one PUT", () => {
   it("leaves nothing behind when aborted mid-PUT", async () => {
     const { emulator } = inProcess({ minPartSize: partSize });
     const held = halfBodyTransport(emulator);
-    const client = createClient({
-      endpoint: "http://localhost",
-      credentials: CREDENTIALS,
-      fetch: held.fetch,
-    });
+    const client = localClient(held.fetch);
     const controller = new AbortController();
     const reason = new Error("cancelled mid-PUT");
     const pending = upload(client, {

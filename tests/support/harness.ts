@@ -99,14 +99,25 @@ export function inProcess(
   clientOptions: Partial<ClientOptions> = {},
 ): { emulator: Emulator; client: ReturnType<typeof createClient> } {
   const emulator = createEmulator({ credentials: [CREDENTIALS], ...options });
-  const client = createClient({
+  const client = localClient(emulator.fetch, clientOptions);
+  return { emulator, client };
+}
+
+/**
+ * A client whose transport is `fetch` (an in-process emulator's, or one wrapped around it), with
+ * the test credentials and fast retries; options override them.
+ */
+export function localClient(
+  fetch: (request: Request) => Promise<Response>,
+  options: Partial<ClientOptions> = {},
+): ReturnType<typeof createClient> {
+  return createClient({
     endpoint: "http://localhost",
     credentials: CREDENTIALS,
-    fetch: emulator.fetch,
+    fetch,
     retry: { baseDelay: 1, maxDelay: 5 },
-    ...clientOptions,
+    ...options,
   });
-  return { emulator, client };
 }
 
 /** Waits until the emulator has received a request that satisfies the test. */
