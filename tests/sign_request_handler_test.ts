@@ -9,8 +9,13 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createClient, handleSignRequest, type SigningAuthorization } from "../mod.ts";
-import { CREDENTIALS } from "./support/harness.ts";
+import {
+  createClient,
+  handleSignRequest,
+  initiateMultipartUpload,
+  type SigningAuthorization,
+} from "../mod.ts";
+import { CREDENTIALS, withEmulator } from "./support/harness.ts";
 
 const server = createClient({ zone: "pek3a", credentials: CREDENTIALS });
 const bucket = "mybucket";
@@ -141,7 +146,8 @@ describe("handleSignRequest()", () => {
         ["listParts", "alice/a.bin", uploadId, undefined],
         ["completeMultipartUpload", "alice/a.bin", uploadId, undefined],
         ["abortMultipartUpload", "alice/a.bin", uploadId, undefined],
-        ["listMultipartUploads", "alice/a.bin", undefined, undefined],
+        // Its prefix is not signed: the signature lists every key's uploads.
+        ["listMultipartUploads", "", undefined, undefined],
         ["putObject", "alice/a.bin", undefined, undefined],
       ],
     );
@@ -288,6 +294,13 @@ describe("handleSignRequest()", () => {
       ["part", { query: { part_number: 3, upload_id: uploadId } }],
       ["part", { query: { part_number: "3", upload_id: "" } }],
       ["part", { query: { part_number: "3", upload_id: "a\r\nb" } }],
+      // An upload ID that would splice sub-resources into the string to sign, or be trimmed.
+      ["part", { query: { part_number: "3", upload_id: `${uploadId}&part_number=5` } }],
+      ["complete", { query: { upload_id: `${uploadId}&uploads` } }],
+      ["abort", { query: { upload_id: `${uploadId}&version_id=1` } }],
+      ["list", { query: { upload_id: `${uploadId}#x` } }],
+      ["abort", { query: { upload_id: ` ${uploadId}` } }],
+      ["abort", { query: { upload_id: "%26uploads" } }],
       ["part", { query: [["part_number", "3"]] }],
       ["initiate", { query: { uploads: "", upload_id: uploadId } }],
       ["initiate", { query: { uploads: "1" } }],
@@ -354,6 +367,17 @@ describe("handleSignRequest()", () => {
       ["initiate", { "x-qs-meta-nl": "a\nb" }],
       ["initiate", { "x-qs-encryption-customer-key": customerKey.slice(2) + "AA" + "!" }],
       ["initiate", { "x-qs-encryption-customer-algorithm": "DES" }],
+      // Named as the rules name the kinds of headers, not as headers are.
+      ["initiate", { sse: "x" }],
+      ["initiate", { meta: "x" }],
+      ["initiate", { "X-QS-Meta-Owner": "alice" }],
+      // A PUT that would copy, move or fetch another object, or an initiate that would.
+      ["put", { "x-qs-copy-source": "/otherbucket/secret" }],
+      ["put", { "x-qs-move-source": "/mybucket/bob/a.bin" }],
+      ["put", { "x-qs-fetch-source": "https://example.com/a" }],
+      ["put", { "x-qs-date": "Mon, 03 Jun 2024 08:00:00 GMT" }],
+      ["put", { "x-qs-acl": "public-read" }],
+      ["initiate", { "x-qs-copy-source": "/otherbucket/secret" }],
       // An own property named __proto__, as JSON.parse makes it.
       ["initiate", JSON.parse('{ "__proto__": "x" }')],
     ];
@@ -379,6 +403,33 @@ describe("handleSignRequest()", () => {
     })));
     assert.equal(status, 200);
   });
+
+  it("asks authorize about a listing of uploads as every key: its prefix is not signed", () =>
+    withEmulator({}, async (harness) => {
+      // The service leaves `prefix` out of the string to sign (docs/protocol.md#canonicalized-resource):
+      // a listing signed for alice's prefix lists bob's uploads just as well.
+      const client = harness.client();
+      await initiateMultipartUpload(client, { bucket, key: "bob/plans.pdf" });
+      const listing = { ...GOOD.uploads, query: { uploads: "", prefix: "alice/" } };
+      const perUser = ({ key }: SigningAuthorization) => key.startsWith("alice/");
+      const refusedListing = await handleSignRequest(client, post(batch(listing)), {
+        authorize: perUser,
+      });
+      assert.equal(refusedListing.status, 403);
+      const [refusal] = (await refusedListing.json()).signatures;
+      assert.equal(refusal.error.code, "sign_request_refused");
+      assert.match(refusal.error.message, /listMultipartUploads of every key/);
+      // Allowed on purpose, it is good for the whole bucket.
+      const allowed = await handleSignRequest(client, post(batch(listing)), {
+        authorize: ({ key }) => key === "",
+      });
+      const [signed] = (await allowed.json()).signatures;
+      const response = await fetch(`${harness.server.url}/${bucket}?uploads&prefix=bob%2F`, {
+        headers: { authorization: signed.authorization, "x-qs-date": signed.date },
+      });
+      assert.equal(response.status, 200);
+      assert.equal((await response.json()).uploads[0].key, "bob/plans.pdf");
+    }));
 
   it("refuses a whole batch for one bad entry, and says which", async () => {
     const { status, body, asked } = await handle(

@@ -49,7 +49,10 @@ export interface SignableEntry {
   operation: SignableOperation;
   /** The method. */
   method: string;
-  /** The key; for List Multipart Uploads, the prefix listed. */
+  /**
+   * The key; `""` for List Multipart Uploads, whose signature lists every
+   * key's uploads, whatever `prefix` is sent (the service does not sign it).
+   */
   key: string;
   /** Whether the key is the path's (every operation but List Multipart Uploads). */
   inPath: boolean;
@@ -80,11 +83,25 @@ export type SignableOperation =
  */
 type QueryRule = "bare" | "uploadId" | "key" | readonly [min: number, max: number];
 
+/**
+ * An upload ID that can be signed: the service's are hex. The signature has the
+ * decoded value after `upload_id=`, so an `&` in it would read as one more
+ * sub-resource (`X&uploads` makes Complete's string to sign Initiate's:
+ * docs/protocol.md#what-a-signing-server-signs); spaces would be trimmed away.
+ */
+const SIGNABLE_UPLOAD_ID = /^[A-Za-z0-9._~+/=-]{1,1024}$/;
+
 /** Checks a query parameter against its rule; throws a ValidationError naming `parameter`. */
 function checkQuery(rule: QueryRule, value: string, parameter: string): void {
   if (rule == "bare") check(value === "", parameter, "Must be a bare name, with no value", value);
-  else if (rule == "uploadId") checkHeaderValue(parameter, value, 1024);
-  else if (rule == "key") checkKey(value, parameter);
+  else if (rule == "uploadId") {
+    check(
+      matches(SIGNABLE_UPLOAD_ID, value),
+      parameter,
+      "Must be 1 to 1024 of A-Z a-z 0-9 . _ ~ + / = -",
+      value,
+    );
+  } else if (rule == "key") checkKey(value, parameter);
   else {
     check(
       matches(/^(0|[1-9]\d{0,4})$/, value) && +value >= rule[0] && +value <= rule[1],
@@ -107,9 +124,10 @@ interface Rule {
 const OBJECT_HEADERS = ["content-md5", "content-type", "x-qs-storage-class", "meta", "sse"];
 
 /**
- * The rules. List Multipart Uploads is allowed for one prefix only, which is
- * authorized as a key: `upload()` lists the key's uploads to abort those that
- * initiate attempts with lost answers may have made.
+ * The rules. List Multipart Uploads is asked with a prefix (`upload()` lists
+ * the key's uploads to abort those that initiate attempts with lost answers
+ * may have made), but the prefix is not signed: it is authorized as the key
+ * `""`, every key of the bucket.
  */
 const RULES: Readonly<Record<SignableOperation, Rule>> = {
   initiateMultipartUpload: {
@@ -253,7 +271,8 @@ export function checkEntry(
     return {
       operation: operation as SignableOperation,
       method: rule.method,
-      key: inPath ? entry.key as string : query.prefix,
+      // The service does not sign `prefix`: told as the whole bucket, which the signature lists.
+      key: inPath ? entry.key as string : "",
       inPath,
       query: Object.entries(query).map(([name, value]) => value === "" ? [name] : [name, value]),
       headers,
@@ -281,7 +300,8 @@ function checkHeaders(
     const parameter = `${where}.headers.${name}`;
     const kind = name.startsWith("x-qs-meta-") ? "meta" : Object.hasOwn(SSE_C, name) ? "sse" : name;
     check(
-      rule.headers.includes(kind),
+      // A header named as a kind ("meta", "sse") is no header of that kind.
+      rule.headers.includes(kind) && !(kind == name && Object.hasOwn(HEADER_NAMES, name)),
       `${where}.headers`,
       `${operation} declares only ${
         rule.headers.map((kind) => HEADER_NAMES[kind] ?? kind).join(", ") || "no headers"
