@@ -196,6 +196,38 @@ describe("a client with a remote signer", () => {
       },
     ));
 
+  it("a per-user rule refuses the bucket-wide listing: upload() succeeds and tells cleanupError", () =>
+    withSigning(
+      {
+        authorize: ({ key }) => key.startsWith("alice/"),
+        minPartSize: partSize,
+        // An initiate whose answer is lost once, after the service made the upload.
+        faults: [{ operations: ["initiateMultipartUpload"], drop: "after-handling", times: 1 }],
+      },
+      async (signing) => {
+        const data = testBytes(2 * partSize, 2);
+        const result = await upload(signing.client(), {
+          bucket,
+          key: "alice/lost.bin",
+          body: data,
+          ...sizing,
+        });
+        const object = signing.harness.emulator.state.objects.get(`${bucket}/alice/lost.bin`)!;
+        assert.equal(object.md5, nativeMd5(data));
+        assert.equal(result.cleanupError?.name, "LeftoverUploadsError");
+        const cause = result.cleanupError?.cause as QingStorError;
+        assert.equal(cause.code, "sign_request_refused");
+        assert.match(cause.message, /listMultipartUploads of every key/);
+        // The orphan the lost answer made is left, as the error says; nothing was listed.
+        assert.equal(signing.harness.emulator.state.uploads.size, 1);
+        assert.ok(
+          !signing.harness.emulator.state.requests.some((r) =>
+            r.operation == "listMultipartUploads"
+          ),
+        );
+      },
+    ));
+
   it("answers each entry of a batch on its own: one refused, one signed", () =>
     withSigning(
       { authorize: ({ key }) => key.startsWith("alice/") },
