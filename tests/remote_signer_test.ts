@@ -340,6 +340,32 @@ describe("a client with a remote signer", () => {
     });
   });
 
+  it("fails typed on an answer that does not fit the batch: fewer, more, odd statuses", async () => {
+    const signed = { authorization: "QS A:b", date: new Date().toUTCString() };
+    const answers: unknown[] = [
+      // Fewer and more signatures than asked: none is used, not even the first.
+      { version: 1, signatures: [] },
+      { version: 1, signatures: [signed, signed] },
+      // A refusal whose status would read as a success, or as no answer at all.
+      { version: 1, signatures: [{ error: { status: 200, code: "odd", message: "m" } }] },
+      { version: 1, signatures: [{ error: { status: 1e6, code: "odd", message: "m" } }] },
+      { version: 1, error: { status: 99999, code: "odd", message: "m" } },
+    ];
+    for (const answer of answers) {
+      await withSigning({
+        handler: () => Promise.resolve(Response.json(answer)),
+      }, async (signing) => {
+        const client = signing.client({ retry: { maxAttempts: 2, baseDelay: 1 } });
+        const error = await initiateMultipartUpload(client, { bucket, key: "k" })
+          .catch((error) => error);
+        assert.ok(error instanceof QingStorError, String(error));
+        assert.equal(error.status, 502, JSON.stringify(answer));
+        assert.equal(error.attempts, 2, "retried as a bad gateway");
+        assert.equal(signing.harness.emulator.state.requests.length, 0);
+      });
+    }
+  });
+
   it("retries an unreachable signing server like a network failure", async () => {
     const gone = await serveFetch(() => Promise.resolve(new Response()));
     await gone.close();
