@@ -404,6 +404,19 @@ describe("handleSignRequest()", () => {
     assert.equal(status, 200);
   });
 
+  it("shows authorize the headers as they are signed: lower-case names, trimmed values", async () => {
+    const { status, asked } = await handle(
+      post(batch({
+        ...GOOD.put,
+        headers: { "content-type": " text/html ", "x-qs-meta-Owner": "alice " },
+      })),
+      // A rule that compares values, as authorize rules do.
+      ({ headers }) => headers["content-type"] != "text/html",
+    );
+    assert.equal(status, 403);
+    assert.deepEqual(asked[0].headers, { "content-type": "text/html", "x-qs-meta-owner": "alice" });
+  });
+
   it("asks authorize about a listing of uploads as every key: its prefix is not signed", () =>
     withEmulator({}, async (harness) => {
       // The service leaves `prefix` out of the string to sign (docs/protocol.md#canonicalized-resource):

@@ -38,7 +38,10 @@ export interface SigningAuthorization {
   uploadId?: string;
   /** The part number, for `uploadPart`. */
   partNumber?: number;
-  /** The headers it declares, by lower-case name: content type, metadata, storage class… */
+  /**
+   * The headers it declares as they are signed (by lower-case name, values
+   * trimmed, as `Headers` sends them): content type, metadata, storage class…
+   */
   headers: Readonly<Record<string, string>>;
   /** The HTTP request that asked, to read who is asking (a cookie, a token). */
   request: Request;

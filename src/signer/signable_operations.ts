@@ -58,7 +58,7 @@ export interface SignableEntry {
   inPath: boolean;
   /** The query, in the order received. */
   query: QueryParameter[];
-  /** The declared headers by lower-case name. */
+  /** The declared headers as they are signed: by lower-case name, values trimmed. */
   headers: Record<string, string>;
   /** The upload ID, for the operations on an upload. */
   uploadId?: string;
@@ -323,7 +323,9 @@ function checkHeaders(
     } else checkHeaderValue(parameter, value, 255);
   }
   checkMetadata(metadata);
-  return headers;
+  // As they will be signed and sent: names in lower case, values trimmed. So `authorize` is shown
+  // `text/html` for a declared `text/html ` (which a rule comparing values would otherwise miss).
+  return Object.fromEntries(new Headers(headers));
 }
 
 /**
