@@ -444,6 +444,23 @@ describe("handleSignRequest()", () => {
       assert.equal((await response.json()).uploads[0].key, "bob/plans.pdf");
     }));
 
+  it("refuses deeply nested JSON in any field with a 400, never a stack overflow", async () => {
+    // 400 KB of nesting, under the size limit: shown in a message, it would be turned into text.
+    const deep = "[".repeat(200_000) + "]".repeat(200_000);
+    const entry = (field: string) =>
+      JSON.stringify(batch({ ...GOOD.part, [field]: "HERE" })).replace('"HERE"', deep);
+    const bodies = [
+      entry("method"),
+      entry("key"),
+      JSON.stringify(batch({ ...GOOD.uploads, key: "HERE" })).replace('"HERE"', deep),
+      JSON.stringify(batch(GOOD.part)).replace('"mybucket"', deep),
+    ];
+    for (const body of bodies) {
+      const error = await refused(post(body), 400, "sign_request_invalid", /an array/);
+      assert.ok(error.message.length < 400);
+    }
+  });
+
   it("refuses a whole batch for one bad entry, and says which", async () => {
     const { status, body, asked } = await handle(
       post(batch(GOOD.part, GOOD.part, { ...GOOD.part, method: "DELETE" })),

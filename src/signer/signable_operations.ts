@@ -188,6 +188,17 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value == "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A received value as a refusal may show it: an array or an object by its
+ * kind alone, since turning a deeply nested array into text (as `check()`
+ * would) overflows the stack.
+ */
+function shown(value: unknown): unknown {
+  return typeof value == "object" && value !== null
+    ? Array.isArray(value) ? "an array" : "an object"
+    : value;
+}
+
 /** Refuses an object that has any name but the allowed ones. */
 export function checkFields(value: Record<string, unknown>, allowed: string[], where: string) {
   for (const name of Object.keys(value)) {
@@ -240,7 +251,7 @@ export function checkEntry(
       entry.method === rule.method,
       `${where}.method`,
       `${operation} is sent with ${rule.method}`,
-      entry.method,
+      shown(entry.method),
     );
     const query = strings(entry.query, `${where}.query`);
     const names = Object.keys(rule.query).map((name) => name.replace("?", ""));
@@ -260,8 +271,15 @@ export function checkEntry(
       } else checkQuery(queryRule, value, `${where}.query.${bareName}`);
     }
     const inPath = operation != "listMultipartUploads";
-    if (inPath) checkKey(entry.key as string, `${where}.key`);
-    else check(entry.key === undefined, `${where}.key`, `${operation} has no key`, entry.key);
+    if (inPath) {
+      check(typeof entry.key == "string", `${where}.key`, "Must be a string", shown(entry.key));
+      checkKey(entry.key, `${where}.key`);
+    } else {check(
+        entry.key === undefined,
+        `${where}.key`,
+        `${operation} has no key`,
+        shown(entry.key),
+      );}
     const headers = checkHeaders(
       strings(entry.headers, `${where}.headers`),
       operation,
@@ -336,7 +354,7 @@ function checkHeaders(
  */
 export function checkBatchBucket(bucket: unknown): asserts bucket is string {
   try {
-    checkBucket(bucket as string, "bucket");
+    checkBucket(typeof bucket == "string" ? bucket : shown(bucket) as string, "bucket");
   } catch (error) {
     throw new SigningRefusal(400, "sign_request_invalid", (error as Error).message);
   }
