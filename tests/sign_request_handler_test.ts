@@ -313,6 +313,9 @@ describe("handleSignRequest()", () => {
       ["uploads", { query: { uploads: "", prefix: "" } }],
       ["uploads", { query: { uploads: "", prefix: "a", delimiter: "/" } }],
       ["uploads", { key: "alice/a.bin" }],
+      // A presigned URL's own parameters: the server signs headers, with its own date, only.
+      ["part", { query: { part_number: "3", upload_id: uploadId, expires: "4102444800" } }],
+      ["put", { query: { access_key_id: "AKID", signature: "x", expires: "4102444800" } }],
       ["put", { query: { acl: "" } }],
       ["put", { query: { uploads: "" } }],
       // Keys.
@@ -442,6 +445,48 @@ describe("handleSignRequest()", () => {
       });
       assert.equal(response.status, 200);
       assert.equal((await response.json()).uploads[0].key, "bob/plans.pdf");
+    }));
+
+  it("signs a hostile key for that key alone: ?, #, %, dots, CR/LF stay in the path", () =>
+    withEmulator({}, async (harness) => {
+      const keys = [
+        "alice/x?uploads",
+        "alice/x?acl",
+        "alice/x#y",
+        "alice/x%2F..%2Fbob",
+        "alice/x%3Fuploads",
+        "alice/x\r\nx-qs-acl: public-read",
+        "alice/大 x+y",
+      ];
+      for (const key of keys) {
+        const response = await handleSignRequest(
+          harness.client(),
+          post(batch({ operation: "putObject", method: "PUT", key })),
+          { authorize: () => true },
+        );
+        const [signed] = (await response.json()).signatures;
+        const headers = { authorization: signed.authorization, "x-qs-date": signed.date };
+        // The key as the library sends it: the object is made under exactly that key.
+        const path = key.split("/").map(encodeURIComponent).join("/");
+        const good = await fetch(`${harness.server.url}/${bucket}/${path}`, {
+          method: "PUT",
+          headers,
+          body: new Uint8Array([120]),
+        });
+        assert.equal(good.status, 201, `${JSON.stringify(key)}: ${await good.text()}`);
+        // The key spliced into the URL as written: another request, which the signature is not for.
+        const spliced = await fetch(`${harness.server.url}/${bucket}/${key}`, {
+          method: "PUT",
+          headers,
+          body: new Uint8Array([120]),
+        }).catch(() => undefined);
+        assert.ok(!spliced?.ok, `${JSON.stringify(key)} spliced: ${spliced?.status}`);
+        await spliced?.body?.cancel();
+      }
+      assert.deepEqual(
+        [...harness.emulator.state.objects.keys()].sort(),
+        keys.map((key) => `${bucket}/${key}`).sort(),
+      );
     }));
 
   it("refuses deeply nested JSON in any field with a 400, never a stack overflow", async () => {
