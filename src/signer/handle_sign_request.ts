@@ -30,8 +30,9 @@ export interface SigningAuthorization {
    * The object key; `""` (every key) for `listMultipartUploads`: the service
    * does not sign its `prefix`, so its signature lists the uploads of the
    * whole bucket, whatever prefix is sent with it. A per-user prefix rule
-   * refuses it, and `upload()` then reports as `cleanupError` the uploads
-   * it could not look for (after an initiate whose answer was lost).
+   * refuses it; `upload()` then reports the uploads it could not look for
+   * (after an initiate whose answer was lost): as `cleanupError`, or in a
+   * `LeftoverUploadsError` when it fails.
    */
   key: string;
   /** The upload ID, for the operations on an upload. */
