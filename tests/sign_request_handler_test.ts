@@ -383,6 +383,9 @@ describe("handleSignRequest()", () => {
       ["initiate", { "x-qs-copy-source": "/otherbucket/secret" }],
       // An own property named __proto__, as JSON.parse makes it.
       ["initiate", JSON.parse('{ "__proto__": "x" }')],
+      // Metadata named __proto__ is checked like any other (its value was not, outside Deno).
+      ["initiate", JSON.parse('{ "x-qs-meta-__proto__": "a\\nb" }')],
+      ["put", JSON.parse(`{ "x-qs-meta-__proto__": "${"v".repeat(2100)}" }`)],
     ];
     for (const [name, headers] of cases) {
       const entry = { ...GOOD[name], headers };

@@ -313,7 +313,9 @@ function checkHeaders(
   checkMetadata: (metadata: Record<string, string>) => unknown,
 ): Record<string, string> {
   const rule = RULES[operation as SignableOperation];
-  const metadata: Record<string, string> = {};
+  // Pairs, made an object by Object.fromEntries: assigning `metadata["__proto__"]` would set the
+  // prototype (except in Deno, which has no `__proto__`), and its value would go unchecked.
+  const metadata: [string, string][] = [];
   for (const [name, value] of Object.entries(headers)) {
     const parameter = `${where}.headers.${name}`;
     const kind = name.startsWith("x-qs-meta-") ? "meta" : Object.hasOwn(SSE_C, name) ? "sse" : name;
@@ -333,14 +335,14 @@ function checkHeaders(
       const metaName = name.slice("x-qs-meta-".length);
       // Lower-case, as Headers sends names; checkMetadata checks the rest.
       check(matches(METADATA_NAME, metaName), parameter, "Bad metadata name", metaName);
-      metadata[metaName] = value;
+      metadata.push([metaName, value]);
     } else if (name == "content-md5") {
       check(matches(/^[A-Za-z0-9+/]{22}==$/, value), parameter, "Must be a base64 MD5", value);
     } else if (name == "x-qs-storage-class") {
       check(isStorageClass(value), parameter, "Must be a known storage class", value);
     } else checkHeaderValue(parameter, value, 255);
   }
-  checkMetadata(metadata);
+  checkMetadata(Object.fromEntries(metadata));
   // As they will be signed and sent: names in lower case, values trimmed. So `authorize` is shown
   // `text/html` for a declared `text/html ` (which a rule comparing values would otherwise miss).
   return Object.fromEntries(new Headers(headers));
