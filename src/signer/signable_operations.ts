@@ -274,12 +274,9 @@ export function checkEntry(
     if (inPath) {
       check(typeof entry.key == "string", `${where}.key`, "Must be a string", shown(entry.key));
       checkKey(entry.key, `${where}.key`);
-    } else {check(
-        entry.key === undefined,
-        `${where}.key`,
-        `${operation} has no key`,
-        shown(entry.key),
-      );}
+    } else {
+      check(entry.key === undefined, `${where}.key`, `${operation} has no key`, shown(entry.key));
+    }
     const headers = checkHeaders(
       strings(entry.headers, `${where}.headers`),
       operation,
