@@ -13,6 +13,7 @@ import {
   abortMultipartUpload,
   completeMultipartUpload,
   createClient,
+  handleSignRequest,
   initiateMultipartUpload,
   iterateParts,
   listMultipartUploads,
@@ -364,6 +365,30 @@ describe("a client with a remote signer", () => {
         assert.equal(signing.harness.emulator.state.requests.length, 0);
       });
     }
+  });
+
+  it("fails typed, after one retry, when the signing server's clock is an hour off", async () => {
+    let calls = 0;
+    await withSigning({
+      handler: (request) => {
+        calls++;
+        const skewed = createClient({
+          endpoint: "http://localhost",
+          credentials: CREDENTIALS,
+          clockOffset: -3600_000,
+        });
+        return handleSignRequest(skewed, request, { authorize: () => true });
+      },
+    }, async (signing) => {
+      const client = signing.client();
+      const error = await initiateMultipartUpload(client, { bucket, key: "k" })
+        .catch((error) => error);
+      assert.ok(error instanceof QingStorError, String(error));
+      assert.equal(error.code, "request_expired");
+      // Re-signed once at once, as for any expired request; the second date is as old.
+      assert.equal(calls, 2);
+      assert.equal(signing.harness.emulator.state.uploads.size, 0);
+    });
   });
 
   it("retries an unreachable signing server like a network failure", async () => {
