@@ -13,6 +13,7 @@ import {
   abortMultipartUpload,
   completeMultipartUpload,
   createClient,
+  handleSignRequest,
   initiateMultipartUpload,
   iterateParts,
   listMultipartUploads,
@@ -191,6 +192,38 @@ describe("a client with a remote signer", () => {
       },
     ));
 
+  it("a per-user rule refuses the bucket-wide listing: upload() succeeds and tells cleanupError", () =>
+    withSigning(
+      {
+        authorize: ({ key }) => key.startsWith("alice/"),
+        minPartSize: partSize,
+        // An initiate whose answer is lost once, after the service made the upload.
+        faults: [{ operations: ["initiateMultipartUpload"], drop: "after-handling", times: 1 }],
+      },
+      async (signing) => {
+        const data = testBytes(2 * partSize, 2);
+        const result = await upload(signing.client(), {
+          bucket,
+          key: "alice/lost.bin",
+          body: data,
+          ...sizing,
+        });
+        const object = signing.harness.emulator.state.objects.get(`${bucket}/alice/lost.bin`)!;
+        assert.equal(object.md5, nativeMd5(data));
+        assert.equal(result.cleanupError?.name, "LeftoverUploadsError");
+        const cause = result.cleanupError?.cause as QingStorError;
+        assert.equal(cause.code, "sign_request_refused");
+        assert.match(cause.message, /listMultipartUploads of every key/);
+        // The orphan the lost answer made is left, as the error says; nothing was listed.
+        assert.equal(signing.harness.emulator.state.uploads.size, 1);
+        assert.ok(
+          !signing.harness.emulator.state.requests.some((r) =>
+            r.operation == "listMultipartUploads"
+          ),
+        );
+      },
+    ));
+
   it("answers each entry of a batch on its own: one refused, one signed", () =>
     withSigning(
       { authorize: ({ key }) => key.startsWith("alice/") },
@@ -300,6 +333,56 @@ describe("a client with a remote signer", () => {
       assert.equal(error.status, 503);
       assert.equal(error.code, "busy");
       assert.match(error.message, /not signed: try later/);
+    });
+  });
+
+  it("fails typed on an answer that does not fit the batch: fewer, more, odd statuses", async () => {
+    const signed = { authorization: "QS A:b", date: new Date().toUTCString() };
+    const answers: unknown[] = [
+      // Fewer and more signatures than asked: none is used, not even the first.
+      { version: 1, signatures: [] },
+      { version: 1, signatures: [signed, signed] },
+      // A refusal whose status would read as a success, or as no answer at all.
+      { version: 1, signatures: [{ error: { status: 200, code: "odd", message: "m" } }] },
+      { version: 1, signatures: [{ error: { status: 1e6, code: "odd", message: "m" } }] },
+      { version: 1, error: { status: 99999, code: "odd", message: "m" } },
+    ];
+    for (const answer of answers) {
+      await withSigning({
+        handler: () => Promise.resolve(Response.json(answer)),
+      }, async (signing) => {
+        const client = signing.client({ retry: { maxAttempts: 2, baseDelay: 1 } });
+        const error = await initiateMultipartUpload(client, { bucket, key: "k" })
+          .catch((error) => error);
+        assert.ok(error instanceof QingStorError, String(error));
+        assert.equal(error.status, 502, JSON.stringify(answer));
+        assert.equal(error.attempts, 2, "retried as a bad gateway");
+        assert.equal(signing.harness.emulator.state.requests.length, 0);
+      });
+    }
+  });
+
+  it("fails typed, after one retry, when the signing server's clock is an hour off", async () => {
+    let calls = 0;
+    await withSigning({
+      handler: (request) => {
+        calls++;
+        const skewed = createClient({
+          endpoint: "http://localhost",
+          credentials: CREDENTIALS,
+          clockOffset: -3600_000,
+        });
+        return handleSignRequest(skewed, request, { authorize: () => true });
+      },
+    }, async (signing) => {
+      const client = signing.client();
+      const error = await initiateMultipartUpload(client, { bucket, key: "k" })
+        .catch((error) => error);
+      assert.ok(error instanceof QingStorError, String(error));
+      assert.equal(error.code, "request_expired");
+      // Re-signed once at once, as for any expired request; the second date is as old.
+      assert.equal(calls, 2);
+      assert.equal(signing.harness.emulator.state.uploads.size, 0);
     });
   });
 

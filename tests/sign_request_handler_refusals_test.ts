@@ -112,6 +112,13 @@ describe("handleSignRequest() refuses", () => {
       ["part", { query: { part_number: 3, upload_id: uploadId } }],
       ["part", { query: { part_number: "3", upload_id: "" } }],
       ["part", { query: { part_number: "3", upload_id: "a\r\nb" } }],
+      // An upload ID that would splice sub-resources into the string to sign, or be trimmed.
+      ["part", { query: { part_number: "3", upload_id: `${uploadId}&part_number=5` } }],
+      ["complete", { query: { upload_id: `${uploadId}&uploads` } }],
+      ["abort", { query: { upload_id: `${uploadId}&version_id=1` } }],
+      ["list", { query: { upload_id: `${uploadId}#x` } }],
+      ["abort", { query: { upload_id: ` ${uploadId}` } }],
+      ["abort", { query: { upload_id: "%26uploads" } }],
       ["part", { query: [["part_number", "3"]] }],
       ["initiate", { query: { uploads: "", upload_id: uploadId } }],
       ["initiate", { query: { uploads: "1" } }],
@@ -124,6 +131,9 @@ describe("handleSignRequest() refuses", () => {
       ["uploads", { query: { uploads: "", prefix: "" } }],
       ["uploads", { query: { uploads: "", prefix: "a", delimiter: "/" } }],
       ["uploads", { key: "alice/a.bin" }],
+      // A presigned URL's own parameters: the server signs headers, with its own date, only.
+      ["part", { query: { part_number: "3", upload_id: uploadId, expires: "4102444800" } }],
+      ["put", { query: { access_key_id: "AKID", signature: "x", expires: "4102444800" } }],
       ["put", { query: { acl: "" } }],
       ["put", { query: { uploads: "" } }],
       // Keys.
@@ -178,8 +188,22 @@ describe("handleSignRequest() refuses", () => {
       ["initiate", { "x-qs-meta-nl": "a\nb" }],
       ["initiate", { "x-qs-encryption-customer-key": customerKey.slice(2) + "AA" + "!" }],
       ["initiate", { "x-qs-encryption-customer-algorithm": "DES" }],
+      // Named as the rules name the kinds of headers, not as headers are.
+      ["initiate", { sse: "x" }],
+      ["initiate", { meta: "x" }],
+      ["initiate", { "X-QS-Meta-Owner": "alice" }],
+      // A PUT that would copy, move or fetch another object, or an initiate that would.
+      ["put", { "x-qs-copy-source": "/otherbucket/secret" }],
+      ["put", { "x-qs-move-source": "/mybucket/bob/a.bin" }],
+      ["put", { "x-qs-fetch-source": "https://example.com/a" }],
+      ["put", { "x-qs-date": "Mon, 03 Jun 2024 08:00:00 GMT" }],
+      ["put", { "x-qs-acl": "public-read" }],
+      ["initiate", { "x-qs-copy-source": "/otherbucket/secret" }],
       // An own property named __proto__, as JSON.parse makes it.
       ["initiate", JSON.parse('{ "__proto__": "x" }')],
+      // Metadata named __proto__ is checked like any other (its value was not, outside Deno).
+      ["initiate", JSON.parse('{ "x-qs-meta-__proto__": "a\\nb" }')],
+      ["put", JSON.parse(`{ "x-qs-meta-__proto__": "${"v".repeat(2100)}" }`)],
     ];
     for (const [name, headers] of cases) {
       const entry = { ...GOOD[name], headers };

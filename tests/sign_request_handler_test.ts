@@ -33,7 +33,8 @@ describe("handleSignRequest()", () => {
         ["listParts", "alice/a.bin", uploadId, undefined],
         ["completeMultipartUpload", "alice/a.bin", uploadId, undefined],
         ["abortMultipartUpload", "alice/a.bin", uploadId, undefined],
-        ["listMultipartUploads", "alice/a.bin", undefined, undefined],
+        // Its prefix is not signed: the signature lists every key's uploads.
+        ["listMultipartUploads", "", undefined, undefined],
         ["putObject", "alice/a.bin", undefined, undefined],
       ],
     );

@@ -26,13 +26,23 @@ export interface SigningAuthorization {
   operation: SignableOperation;
   /** The bucket. */
   bucket: string;
-  /** The object key; for `listMultipartUploads`, the prefix listed. */
+  /**
+   * The object key; `""` (every key) for `listMultipartUploads`: the service
+   * does not sign its `prefix`, so its signature lists the uploads of the
+   * whole bucket, whatever prefix is sent with it. A per-user prefix rule
+   * refuses it; `upload()` then reports the uploads it could not look for
+   * (after an initiate whose answer was lost): as `cleanupError`, or in a
+   * `LeftoverUploadsError` when it fails.
+   */
   key: string;
   /** The upload ID, for the operations on an upload. */
   uploadId?: string;
   /** The part number, for `uploadPart`. */
   partNumber?: number;
-  /** The headers it declares, by lower-case name: content type, metadata, storage class… */
+  /**
+   * The headers it declares as they are signed (by lower-case name, values
+   * trimmed, as `Headers` sends them): content type, metadata, storage class…
+   */
   headers: Readonly<Record<string, string>>;
   /** The HTTP request that asked, to read who is asking (a cookie, a token). */
   request: Request;
@@ -167,8 +177,9 @@ async function readBatch(request: Request) {
  * It reads the JSON batch (at most 512 KiB and 32 entries), checks every
  * entry against the operations it signs (initiate, upload part, list parts,
  * complete and abort of multipart uploads, a plain object PUT, and the
- * listing of one prefix's uploads that `upload()` needs to clean up), each
- * with its exact method, query and headers, all of one bucket; anything
+ * listing of uploads that `upload()` needs to clean up, asked about as the
+ * key `""` since its signature lists every key's), each with its exact
+ * method, query and headers, all of one bucket; anything
  * else refuses the whole batch before `authorize` is asked. Then it asks
  * `authorize` about each entry, and for those allowed **rebuilds the string
  * to sign itself** from the declared fields, dated with its own clock, and
@@ -250,7 +261,9 @@ export async function handleSignRequest(
         error: {
           status: 403,
           code: "sign_request_refused",
-          message: `Not allowed: ${entry.operation} of ${JSON.stringify(entry.key)}`,
+          message: `Not allowed: ${entry.operation} of ${
+            entry.inPath ? JSON.stringify(entry.key) : "every key"
+          }`,
         },
       };
     }

@@ -43,6 +43,16 @@ function signerError(status: number, code: string, message: string): Error {
 }
 
 /**
+ * The status of a refusal the signing server answered: a 4xx or 5xx it gave,
+ * otherwise 502 (a 0 would read as no answer, a 2xx as no failure).
+ */
+function answeredStatus(status: unknown): number {
+  return Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599
+    ? status as number
+    : 502;
+}
+
+/**
  * Makes a signer that asks a server running {@linkcode handleSignRequest}
  * (JSON over POST, see docs/protocol.md#remote-signing), for a client that
  * holds no secret: `createClient({ endpoint, signer: remoteSigner("/sign") })`.
@@ -185,7 +195,7 @@ export function remoteSigner(url: string | URL, options: RemoteSignerOptions = {
       if (!Array.isArray(signatures) || signatures.length != batch.length) {
         const { status = response.status, code, message } = Object(answer?.error);
         return fail(signerError(
-          typeof status == "number" && status >= 400 ? status : 502,
+          answeredStatus(status),
           typeof code == "string" ? code : "sign_answer_invalid",
           typeof message == "string"
             ? message
@@ -200,7 +210,7 @@ export function remoteSigner(url: string | URL, options: RemoteSignerOptions = {
             typeof authorization == "string" && typeof date == "string"
               ? waiting.resolve({ authorization, date })
               : waiting.reject(signerError(
-                Number.isInteger(error?.status) ? error.status : 502,
+                answeredStatus(error?.status),
                 typeof error?.code == "string" ? error.code : "sign_answer_invalid",
                 typeof error?.message == "string" ? error.message : "No signature in the answer",
               )),

@@ -49,13 +49,16 @@ export interface SignableEntry {
   operation: SignableOperation;
   /** The method. */
   method: string;
-  /** The key; for List Multipart Uploads, the prefix listed. */
+  /**
+   * The key; `""` for List Multipart Uploads, whose signature lists every
+   * key's uploads, whatever `prefix` is sent (the service does not sign it).
+   */
   key: string;
   /** Whether the key is the path's (every operation but List Multipart Uploads). */
   inPath: boolean;
   /** The query, in the order received. */
   query: QueryParameter[];
-  /** The declared headers by lower-case name. */
+  /** The declared headers as they are signed: by lower-case name, values trimmed. */
   headers: Record<string, string>;
   /** The upload ID, for the operations on an upload. */
   uploadId?: string;
@@ -80,11 +83,25 @@ export type SignableOperation =
  */
 type QueryRule = "bare" | "uploadId" | "key" | readonly [min: number, max: number];
 
+/**
+ * An upload ID that can be signed: the service's are hex. The signature has the
+ * decoded value after `upload_id=`, so an `&` in it would read as one more
+ * sub-resource (`X&uploads` makes Complete's string to sign Initiate's:
+ * docs/protocol.md#what-a-signing-server-signs); spaces would be trimmed away.
+ */
+const SIGNABLE_UPLOAD_ID = /^[A-Za-z0-9._~+/=-]{1,1024}$/;
+
 /** Checks a query parameter against its rule; throws a ValidationError naming `parameter`. */
 function checkQuery(rule: QueryRule, value: string, parameter: string): void {
   if (rule == "bare") check(value === "", parameter, "Must be a bare name, with no value", value);
-  else if (rule == "uploadId") checkHeaderValue(parameter, value, 1024);
-  else if (rule == "key") checkKey(value, parameter);
+  else if (rule == "uploadId") {
+    check(
+      matches(SIGNABLE_UPLOAD_ID, value),
+      parameter,
+      "Must be 1 to 1024 of A-Z a-z 0-9 . _ ~ + / = -",
+      value,
+    );
+  } else if (rule == "key") checkKey(value, parameter);
   else {
     check(
       matches(/^(0|[1-9]\d{0,4})$/, value) && +value >= rule[0] && +value <= rule[1],
@@ -107,9 +124,10 @@ interface Rule {
 const OBJECT_HEADERS = ["content-md5", "content-type", "x-qs-storage-class", "meta", "sse"];
 
 /**
- * The rules. List Multipart Uploads is allowed for one prefix only, which is
- * authorized as a key: `upload()` lists the key's uploads to abort those that
- * initiate attempts with lost answers may have made.
+ * The rules. List Multipart Uploads is asked with a prefix (`upload()` lists
+ * the key's uploads to abort those that initiate attempts with lost answers
+ * may have made), but the prefix is not signed: it is authorized as the key
+ * `""`, every key of the bucket.
  */
 const RULES: Readonly<Record<SignableOperation, Rule>> = {
   initiateMultipartUpload: {
@@ -170,6 +188,17 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value == "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A received value as a refusal may show it: an array or an object by its
+ * kind alone, since turning a deeply nested array into text (as `check()`
+ * would) overflows the stack.
+ */
+function shown(value: unknown): unknown {
+  return typeof value == "object" && value !== null
+    ? Array.isArray(value) ? "an array" : "an object"
+    : value;
+}
+
 /** Refuses an object that has any name but the allowed ones. */
 export function checkFields(value: Record<string, unknown>, allowed: string[], where: string) {
   for (const name of Object.keys(value)) {
@@ -222,7 +251,7 @@ export function checkEntry(
       entry.method === rule.method,
       `${where}.method`,
       `${operation} is sent with ${rule.method}`,
-      entry.method,
+      shown(entry.method),
     );
     const query = strings(entry.query, `${where}.query`);
     const names = Object.keys(rule.query).map((name) => name.replace("?", ""));
@@ -242,8 +271,12 @@ export function checkEntry(
       } else checkQuery(queryRule, value, `${where}.query.${bareName}`);
     }
     const inPath = operation != "listMultipartUploads";
-    if (inPath) checkKey(entry.key as string, `${where}.key`);
-    else check(entry.key === undefined, `${where}.key`, `${operation} has no key`, entry.key);
+    if (inPath) {
+      check(typeof entry.key == "string", `${where}.key`, "Must be a string", shown(entry.key));
+      checkKey(entry.key, `${where}.key`);
+    } else {
+      check(entry.key === undefined, `${where}.key`, `${operation} has no key`, shown(entry.key));
+    }
     const headers = checkHeaders(
       strings(entry.headers, `${where}.headers`),
       operation,
@@ -253,7 +286,8 @@ export function checkEntry(
     return {
       operation: operation as SignableOperation,
       method: rule.method,
-      key: inPath ? entry.key as string : query.prefix,
+      // The service does not sign `prefix`: told as the whole bucket, which the signature lists.
+      key: inPath ? entry.key as string : "",
       inPath,
       query: Object.entries(query).map(([name, value]) => value === "" ? [name] : [name, value]),
       headers,
@@ -276,12 +310,15 @@ function checkHeaders(
   checkMetadata: (metadata: Record<string, string>) => unknown,
 ): Record<string, string> {
   const rule = RULES[operation as SignableOperation];
-  const metadata: Record<string, string> = {};
+  // Pairs, made an object by Object.fromEntries: assigning `metadata["__proto__"]` would set the
+  // prototype (except in Deno, which has no `__proto__`), and its value would go unchecked.
+  const metadata: [string, string][] = [];
   for (const [name, value] of Object.entries(headers)) {
     const parameter = `${where}.headers.${name}`;
     const kind = name.startsWith("x-qs-meta-") ? "meta" : Object.hasOwn(SSE_C, name) ? "sse" : name;
     check(
-      rule.headers.includes(kind),
+      // A header named as a kind ("meta", "sse") is no header of that kind.
+      rule.headers.includes(kind) && !(kind == name && Object.hasOwn(HEADER_NAMES, name)),
       `${where}.headers`,
       `${operation} declares only ${
         rule.headers.map((kind) => HEADER_NAMES[kind] ?? kind).join(", ") || "no headers"
@@ -295,15 +332,17 @@ function checkHeaders(
       const metaName = name.slice("x-qs-meta-".length);
       // Lower-case, as Headers sends names; checkMetadata checks the rest.
       check(matches(METADATA_NAME, metaName), parameter, "Bad metadata name", metaName);
-      metadata[metaName] = value;
+      metadata.push([metaName, value]);
     } else if (name == "content-md5") {
       check(matches(/^[A-Za-z0-9+/]{22}==$/, value), parameter, "Must be a base64 MD5", value);
     } else if (name == "x-qs-storage-class") {
       check(isStorageClass(value), parameter, "Must be a known storage class", value);
     } else checkHeaderValue(parameter, value, 255);
   }
-  checkMetadata(metadata);
-  return headers;
+  checkMetadata(Object.fromEntries(metadata));
+  // As they will be signed and sent: names in lower case, values trimmed. So `authorize` is shown
+  // `text/html` for a declared `text/html ` (which a rule comparing values would otherwise miss).
+  return Object.fromEntries(new Headers(headers));
 }
 
 /**
@@ -314,7 +353,7 @@ function checkHeaders(
  */
 export function checkBatchBucket(bucket: unknown): asserts bucket is string {
   try {
-    checkBucket(bucket as string, "bucket");
+    checkBucket(typeof bucket == "string" ? bucket : shown(bucket) as string, "bucket");
   } catch (error) {
     throw new SigningRefusal(400, "sign_request_invalid", (error as Error).message);
   }
