@@ -63,8 +63,9 @@ describe("a client with a remote signer", () => {
       const signed = signing.batches.flatMap((batch) => batch.requests).length;
       assert.equal(signed, 18, "initiate, 16 parts and complete, each signed once");
       // Parts going out together share a round trip: well below one per request (6 to 8 on
-      // loopback; how many share one depends on timing, so the bound leaves room for load).
-      assert.ok(signing.batches.length <= 11, `${signing.batches.length} signing round trips`);
+      // loopback, 12 once with the machine loaded; how many share one depends on timing, so the
+      // bound leaves room for load).
+      assert.ok(signing.batches.length <= 13, `${signing.batches.length} signing round trips`);
       console.log(`16 parts at concurrency 4: ${signing.batches.length} signing round trips`);
       await assertNoSecret(signing, result);
     }));

@@ -86,7 +86,10 @@ describe("upload()", () => {
           body: source,
           ...sizing,
           concurrency,
-          onProgress: (event) => ({ uploadId = "", loaded } = event),
+          onProgress: (event) => {
+            uploadId = event.uploadId ?? "";
+            loaded = event.loaded;
+          },
         });
         assert.equal(loaded, total);
         assert.ok(peak <= partSize * (concurrency + 1), `peak ${peak}`);
