@@ -24,10 +24,11 @@ const NULL_BODY = new Set([204, 205, 304]);
  * are the only byte count a page gets: browsers forbid a script's
  * `Content-Length`, and Chromium streams a `fetch` body only over HTTP/2
  * (https://developer.chrome.com/docs/capabilities/web-apis/fetch-streaming-requests).
- * Chromium counts in steps of about 1.5 MiB on loopback, at most every
- * 100 ms (`kUploadProgressInterval` in
- * https://source.chromium.org/chromium/chromium/src/+/main:services/network/upload_progress_tracker.cc;
- * see docs/protocol.md#upload-progress-by-runtime).
+ * Chromium counts what its socket took, at most every 100 ms
+ * (`kUploadProgressInterval` in
+ * https://source.chromium.org/chromium/chromium/src/+/main:services/network/upload_progress_tracker.cc):
+ * over loopback, where a full 4 MiB send buffer wakes its writer only when a
+ * third is free, that is steps of ~1.4 MiB (docs/protocol.md#chromiums-upload-progress).
  *
  * @param request The request, signed; its own body is not read.
  * @param body The body to send in its place.
@@ -73,9 +74,10 @@ export function xhrFetch(
     };
     xhr.onerror = () => settle(() => reject(new TypeError("Network request failed")));
     signal.addEventListener("abort", onAbort);
-    // Bytes go as a Blob: Chromium counts bytes sent from a typed array in one leap of some
-    // 15 MiB first, a Blob's in even steps (measured, docs/protocol.md#upload-progress-by-runtime).
-    // Not shared memory: uploadPart() refused that already.
+    // Bytes go as a Blob: counted alike, but under DevTools (an open inspector, Playwright) a
+    // typed array body is first copied on the page's thread, which delayed the first event by a
+    // second for 32 MiB (docs/protocol.md#chromiums-upload-progress). Not shared memory:
+    // uploadPart() refused that already.
     xhr.send(body instanceof Blob ? body : new Blob([body as Uint8Array<ArrayBuffer>]));
   });
 }
