@@ -42,7 +42,12 @@ describe("upload() progress by bytes", () => {
         onProgress: (event) => events.push(event),
       });
       const during = duringPart(events);
-      assert.ok(during.length >= 32, `${during.length} events during the part`);
+      // Bun's fetch takes the body as the kernel frees its socket's send buffer, which over
+      // loopback grows to 4 MiB and wakes the writer when a third of it is free: steps of about
+      // 1.5 MiB, told in two events each, so 32 exactly in quiet runs and 30 under load (see
+      // docs/protocol.md#chromiums-upload-progress, where Chromium meets the same limit).
+      const floor = "Bun" in globalThis ? 24 : 32;
+      assert.ok(during.length >= floor, `${during.length} events during the part`);
       for (let i = 1; i < events.length; i++) {
         assert.ok(events[i].loaded >= events[i - 1].loaded, "no attempt failed: it only grows");
       }
