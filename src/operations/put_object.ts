@@ -1,4 +1,5 @@
-import { type Client, globalFetch } from "../client.ts";
+import type { Client } from "../client.ts";
+import { countingFetch } from "../request/counting_fetch.ts";
 import { contentMd5 } from "../request/content_md5.ts";
 import { readEtag } from "../request/etag.ts";
 import { objectHeaders, type ObjectProperties } from "../request/object_headers.ts";
@@ -116,12 +117,6 @@ export async function putObject(client: Client, input: PutObjectInput): Promise<
     `A PUT object must be at most ${MAX_PUT_OBJECT_SIZE} bytes (use upload() for more)`,
     size,
   );
-  check(
-    input.onProgress === undefined || typeof input.onProgress == "function",
-    "onProgress",
-    "onProgress must be a function",
-    `a ${typeof input.onProgress}`,
-  );
   // A Blob without its type, so Content-Type is only what contentType says (see
   // docs/protocol.md#content-type-added-by-the-runtime): Bun keeps the type through slice(), and
   // drops it only when told. An empty Blob goes as empty bytes: Deno sends it chunked, with no
@@ -131,6 +126,7 @@ export async function putObject(client: Client, input: PutObjectInput): Promise<
     : bytes instanceof ArrayBuffer
     ? new Uint8Array(bytes)
     : bytes;
+  const transport = await countingFetch(client, body, input.onProgress);
   const response = await send(client, {
     operation: "putObject",
     method: "PUT",
@@ -143,13 +139,7 @@ export async function putObject(client: Client, input: PutObjectInput): Promise<
     body,
     expect: 201,
     signal: input.signal,
-    // Loaded only when progress is asked for, as for a part.
-    fetch: input.onProgress &&
-      (await import("../request/progress/progress_transport.ts")).progressTransport(
-        client.fetch === globalFetch,
-        body,
-        input.onProgress,
-      ),
+    fetch: transport,
   });
   return {
     etag: readEtag(response.headers),

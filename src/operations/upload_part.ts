@@ -1,4 +1,5 @@
-import { type Client, globalFetch } from "../client.ts";
+import type { Client } from "../client.ts";
+import { countingFetch } from "../request/counting_fetch.ts";
 import { contentMd5 } from "../request/content_md5.ts";
 import { type Encryption, encryptionHeaders } from "../request/encryption_headers.ts";
 import { readEtag } from "../request/etag.ts";
@@ -103,12 +104,7 @@ export async function uploadPart(
     ? new Uint8Array(given)
     : given;
   checkPartSize(body instanceof Blob ? body.size : body.length);
-  check(
-    input.onProgress === undefined || typeof input.onProgress == "function",
-    "onProgress",
-    "onProgress must be a function",
-    `a ${typeof input.onProgress}`,
-  );
+  const transport = await countingFetch(client, body, input.onProgress);
   const response = await send(client, {
     operation: "uploadPart",
     method: "PUT",
@@ -122,13 +118,7 @@ export async function uploadPart(
     body,
     expect: 201,
     signal: input.signal,
-    // Loaded only when progress is asked for: most programs never carry these transports.
-    fetch: input.onProgress &&
-      (await import("../request/progress/progress_transport.ts")).progressTransport(
-        client.fetch === globalFetch,
-        body,
-        input.onProgress,
-      ),
+    fetch: transport,
   });
   return {
     etag: readEtag(response.headers),
