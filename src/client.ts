@@ -1,5 +1,5 @@
 import type { Signer } from "./signer/signer.ts";
-import { check, matches } from "./validate.ts";
+import { check, checkFetch, checkMilliseconds, matches } from "./validate.ts";
 
 /** An access key pair. */
 export interface Credentials {
@@ -198,33 +198,16 @@ export function createClient(options: ClientOptions): Client {
     "retry.maxAttempts must be a whole number of at least 1",
     maxAttempts,
   );
-  for (
-    const [name, value, min] of [
-      ["retry.baseDelay", baseDelay, 0],
-      ["retry.maxDelay", maxDelay, 0],
-      ["timeout", timeout, 1],
-    ] as const
-  ) {
-    // setTimeout's limit bounds every delay.
-    check(
-      Number.isFinite(value) && value >= min && value < 2 ** 31,
-      name,
-      `${name} must be from ${min} to 2147483647 ms`,
-      value,
-    );
-  }
+  checkMilliseconds("retry.baseDelay", baseDelay);
+  checkMilliseconds("retry.maxDelay", maxDelay);
+  checkMilliseconds("timeout", timeout, 1);
   check(
     Number.isFinite(clockOffset),
     "clockOffset",
     "clockOffset must be a finite number of milliseconds",
     clockOffset,
   );
-  check(
-    !transport || typeof transport == "function",
-    "fetch",
-    "fetch must be a function (request: Request) => Promise<Response>",
-    `a ${typeof transport}`,
-  );
+  checkFetch(transport);
   check(
     !signer || typeof signer == "function",
     "signer",

@@ -162,3 +162,23 @@ export function checkNotShared(body: unknown): void {
     "a view of a SharedArrayBuffer",
   );
 }
+
+/** Checks a `fetch` option: a function, or nothing for the runtime's own. */
+export function checkFetch(transport: unknown): void {
+  check(
+    !transport || typeof transport == "function",
+    "fetch",
+    "fetch must be a function (request: Request) => Promise<Response>",
+    `a ${typeof transport}`,
+  );
+}
+
+/** Checks a time in milliseconds from `min`: setTimeout's limit bounds every delay. */
+export function checkMilliseconds(parameter: string, value: number, min = 0): void {
+  check(
+    Number.isFinite(value) && value >= min && value < 2 ** 31,
+    parameter,
+    `${parameter} must be from ${min} to 2147483647 ms`,
+    value,
+  );
+}

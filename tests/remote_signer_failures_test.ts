@@ -174,7 +174,7 @@ describe("a client with a remote signer that fails", () => {
     assert.ok(!(await inspect(error)).includes("x-evil"));
   });
 
-  it("refuses credentials with a signer, a signer that is not a function, and presign", async () => {
+  it("refuses credentials with a signer, a signer that is not a function, bad signer options, and presign", async () => {
     const signer = remoteSigner("http://127.0.0.1:9/sign");
     assert.throws(
       () => createClient({ zone: "pek3a", credentials: CREDENTIALS, signer }),
@@ -191,6 +191,18 @@ describe("a client with a remote signer that fails", () => {
       () => remoteSigner("ftp://example.com/sign?token=hunter2"),
       (error) => error instanceof ValidationError && !error.message.includes("hunter2"),
     );
+    assert.throws(
+      () => remoteSigner("http://127.0.0.1:9/sign", { fetch: "https://proxy.example" as never }),
+      (error) =>
+        error instanceof ValidationError && error.parameter == "fetch" &&
+        /must be a function .*received "a string"/.test(error.message),
+    );
+    for (const batchWindow of [-1, NaN, 2 ** 31]) {
+      assert.throws(
+        () => remoteSigner("http://127.0.0.1:9/sign", { batchWindow }),
+        (error) => error instanceof ValidationError && error.parameter == "batchWindow",
+      );
+    }
     const client = createClient({ zone: "pek3a", signer });
     await assert.rejects(
       presign(client, { method: "PUT", bucket, key: "k", expiresIn: 60 }),

@@ -1,5 +1,5 @@
 import { untilAborted } from "../until_aborted.ts";
-import { check } from "../validate.ts";
+import { check, checkFetch, checkMilliseconds } from "../validate.ts";
 import type { Signer, SigningRequest, SigningResult } from "./signer.ts";
 import {
   MAX_SIGNING_ENTRIES,
@@ -113,18 +113,8 @@ export function remoteSigner(url: string | URL, options: RemoteSignerOptions = {
     // Without its query, which may hold a token.
     String(url).replace(/[?#].*/s, ""),
   );
-  check(
-    !transport || typeof transport == "function",
-    "fetch",
-    "fetch must be a function",
-    `a ${typeof transport}`,
-  );
-  check(
-    Number.isFinite(batchWindow) && batchWindow >= 0 && batchWindow < 2 ** 31,
-    "batchWindow",
-    "batchWindow must be from 0 to 2147483647 ms",
-    batchWindow,
-  );
+  checkFetch(transport);
+  checkMilliseconds("batchWindow", batchWindow);
   const queue: Waiting[] = [];
   let busy = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
