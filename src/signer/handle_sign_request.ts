@@ -254,6 +254,8 @@ export async function handleSignRequest(
   const { bucket, style, entries } = batch;
   // One date for the batch, on the service's clock as the server knows it.
   const date = new Date(serviceNow(client)).toUTCString();
+  // The server's client addressed as the batch is: made once, not per entry.
+  const signer = { ...client, style };
   const signatures = await Promise.all(entries.map(async (entry): Promise<WireSignature> => {
     const allowed = await authorized(options, entry, bucket, request);
     if (!allowed) {
@@ -267,7 +269,6 @@ export async function handleSignRequest(
         },
       };
     }
-    const signer = { ...client, style };
     const url = requestUrl(signer, bucket, entry.inPath ? entry.key : undefined, entry.query);
     const headers = new Headers(entry.headers);
     headers.set("x-qs-date", date);
