@@ -38,26 +38,6 @@ export function signingKey(secretAccessKey: string): Promise<CryptoKey> {
 }
 
 /**
- * Computes a signature with a key from {@linkcode signingKey}:
- * `Base64(HMAC-SHA256(secret, stringToSign))` (see docs/protocol.md#signature).
- *
- * @param key The secret's key.
- * @param stringToSign The string to sign.
- * @returns The 44-character base64 signature.
- *
- * @example
- * ```ts
- * import { signingKey, signWithKey } from "./signature.ts";
- *
- * await signWithKey(await signingKey("secret"), "GET\n\n\n\n/bucket"); // 44 characters of base64
- * ```
- */
-export function signWithKey(key: CryptoKey, stringToSign: string): Promise<string> {
-  return crypto.subtle.sign("HMAC", key, encoder.encode(stringToSign))
-    .then((mac) => encodeBase64(new Uint8Array(mac)));
-}
-
-/**
  * Computes a signature: `Base64(HMAC-SHA256(secret, stringToSign))`, with
  * WebCrypto, so it runs unchanged in every runtime (see docs/protocol.md#signature).
  *
@@ -73,5 +53,7 @@ export function signWithKey(key: CryptoKey, stringToSign: string): Promise<strin
  * ```
  */
 export async function signature(secretAccessKey: string, stringToSign: string): Promise<string> {
-  return signWithKey(await signingKey(secretAccessKey), stringToSign);
+  const key = await signingKey(secretAccessKey);
+  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(stringToSign));
+  return encodeBase64(new Uint8Array(mac));
 }
