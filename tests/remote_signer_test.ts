@@ -219,6 +219,25 @@ describe("a client with a remote signer", () => {
       },
     ));
 
+  it("sends headers from a function, asked afresh for each round trip, for authorize to read", () =>
+    withSigning(
+      { authorize: ({ request }) => request.headers.get("authorization") == "Bearer t2" },
+      async (signing) => {
+        const tokens = ["t1", "t2"];
+        const client = signing.client({}, {
+          headers: () => Promise.resolve({ authorization: `Bearer ${tokens.shift()}` }),
+        });
+        const error = await initiateMultipartUpload(client, { bucket, key: "a" })
+          .catch((error) => error);
+        assert.equal(error.code, "sign_request_refused");
+        // The next round trip carries the next token: it is signed, and storage answers.
+        const { uploadId } = await initiateMultipartUpload(client, { bucket, key: "a" });
+        assert.ok(signing.harness.emulator.state.uploads.has(uploadId));
+        assert.equal(signing.batches.length, 2);
+        assert.deepEqual(tokens, []);
+      },
+    ));
+
   it("answers each entry of a batch on its own: one refused, one signed", () =>
     withSigning(
       { authorize: ({ key }) => key.startsWith("alice/") },
