@@ -1,6 +1,7 @@
 import type { Client } from "../client.ts";
 import {
   CompleteStatusUnknownError,
+  describeError,
   hasCode,
   LeftoverUploadsError,
   QingStorError,
@@ -278,11 +279,14 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
       opening = await openBody(plan, signal);
     } catch (error) {
       if (!(error instanceof BodyReadFailure) || signal?.aborted) throw error;
-      throw new SourceError(`Reading the body of ${input.key} failed: ${describe(error.cause)}`, {
-        parts: [],
-        aborted: false,
-        cause: error.cause,
-      });
+      throw new SourceError(
+        `Reading the body of ${input.key} failed: ${describeError(error.cause)}`,
+        {
+          parts: [],
+          aborted: false,
+          cause: error.cause,
+        },
+      );
     }
     if (opening && "whole" in opening) return await putWhole(client, input, opening.whole);
     opened = opening;
@@ -394,11 +398,14 @@ async function start(
     const left = await orphans;
     if (!left) throw error;
     // No upload ID was learnt, yet uploads may remain: that is what this error says.
-    throw new LeftoverUploadsError(`Starting ${key} failed (${describe(error)}). ${left.message}`, {
-      ...left,
-      failure: error,
-      cause: left.cause,
-    });
+    throw new LeftoverUploadsError(
+      `Starting ${key} failed (${describeError(error)}). ${left.message}`,
+      {
+        ...left,
+        failure: error,
+        cause: left.cause,
+      },
+    );
   }
 }
 
@@ -412,7 +419,6 @@ async function transfer(
 ): Promise<MultipartUploadResult> {
   const { bucket, key, signal } = input;
   const keepParts = input.leavePartsOnError ?? resuming;
-  let loaded = 0;
   const reporter = input.onProgress &&
     progressReporter(
       { uploadId, total: plan.size, partsTotal: plan.partsTotal },
@@ -438,10 +444,7 @@ async function transfer(
           partSignal,
           reporter,
         ),
-      onPart: (part) => {
-        loaded += part.size;
-        reporter?.done(part);
-      },
+      onPart: (part) => reporter?.done(part),
     });
     // The final state, told before completing rather than up to 50 ms later.
     if (!outcome.failed) reporter?.flush();
@@ -483,7 +486,8 @@ async function transfer(
         bucket,
         key,
         uploadId,
-        size: loaded,
+        // The parts' sizes, not plan.size: a stream's size is known only once it is read.
+        size: parts.reduce((sum, part) => sum + part.size, 0),
         parts,
         requestId,
         ...cleanupError && { cleanupError },
@@ -506,7 +510,7 @@ async function transfer(
             mayHaveTakenEffect: true,
             cause: failure,
           });
-        throw new UploadError(`Completing ${key} may have succeeded: ${describe(unknown)}`, {
+        throw new UploadError(`Completing ${key} may have succeeded: ${describeError(unknown)}`, {
           uploadId,
           parts,
           aborted: false,
@@ -601,11 +605,11 @@ async function settleFailure(
   const cause = signal?.aborted ? signal.reason : source ? (error as BodyReadFailure).cause : error;
   const message =
     (signal?.aborted
-      ? `Uploading ${key} was aborted (${describe(cause)}), and its clean-up did not finish`
-      : `${source ? "Reading the body of" : "Uploading"} ${key} failed: ${describe(cause)}`) +
+      ? `Uploading ${key} was aborted (${describeError(cause)}), and its clean-up did not finish`
+      : `${source ? "Reading the body of" : "Uploading"} ${key} failed: ${describeError(cause)}`) +
     (abortError === undefined
       ? ""
-      : `; aborting upload ${uploadId} failed: ${describe(abortError)}`) +
+      : `; aborting upload ${uploadId} failed: ${describeError(abortError)}`) +
     (cleanupError ? `; ${cleanupError.message}` : "");
   const details = { uploadId, parts, aborted, abortError, cleanupError, cause };
   return source ? new SourceError(message, details) : new UploadError(message, details);
@@ -679,8 +683,4 @@ async function sendPart(
     reporter?.failed(partNumber);
     throw error;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
