@@ -435,15 +435,12 @@ async function transfer(
       stop: reporter?.failure,
       opened,
       send: (part, partSignal) =>
-        sendPart(
-          client,
-          input,
+        sendPart(client, input, part, {
           uploadId,
-          part,
-          existing.get(part.partNumber),
-          partSignal,
+          previous: existing.get(part.partNumber),
+          signal: partSignal,
           reporter,
-        ),
+        }),
       onPart: (part) => reporter?.done(part),
     });
     // The final state, told before completing rather than up to 50 ms later.
@@ -643,6 +640,15 @@ async function initiate(
   }
 }
 
+/** How one part goes: to which upload, what resuming found under its number, what cancels it. */
+interface PartSending {
+  uploadId: string;
+  /** The part of that number already on the service, when resuming. */
+  previous?: ListedPart;
+  signal: AbortSignal;
+  reporter?: ProgressReporter;
+}
+
 /**
  * Sends one part, unless resuming finds it on the service already, byte for
  * byte; tells the reporter, if any, of its bytes as they go out.
@@ -650,21 +656,18 @@ async function initiate(
 async function sendPart(
   client: Client,
   input: UploadInput,
-  uploadId: string,
   { partNumber, bytes }: SourcePart,
-  previous: ListedPart | undefined,
-  signal: AbortSignal,
-  reporter: ProgressReporter | undefined,
+  { uploadId, previous, signal, reporter }: PartSending,
 ): Promise<UploadedPart> {
   const sendMd5 = input.md5 !== false;
+  // The part of that number on the service, if it has this part's size: maybe these very bytes.
+  const sameSize = previous?.size == bytes.length ? previous : undefined;
   // Hashed once, and only when it is sent or a part of the same size may already be there; in
   // slices, so that the thread (a page's, too) is never held for the whole part.
-  const digest = sendMd5 || previous?.size == bytes.length
-    ? await md5Sliced(bytes, { signal })
-    : undefined;
-  if (previous?.size == bytes.length && previous.etag == encodeHex(digest!)) {
+  const digest = sendMd5 || sameSize ? await md5Sliced(bytes, { signal }) : undefined;
+  if (sameSize && sameSize.etag == encodeHex(digest!)) {
     reporter?.skip(partNumber);
-    return { partNumber, size: previous.size, etag: previous.etag };
+    return { partNumber, size: bytes.length, etag: sameSize.etag };
   }
   try {
     const { etag } = await uploadPart(client, {
