@@ -104,6 +104,16 @@ export function hasCode(error: unknown, code: string): boolean {
 }
 
 /**
+ * The message of anything caught, to quote in another error's message.
+ *
+ * @param error Anything caught.
+ * @returns Its message if it is an `Error`, else it as text.
+ */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
  * Input that breaks a rule of the service, found before any request is sent.
  * The message names the parameter, the rule and the value received (secrets
  * are described, never shown).

@@ -1,9 +1,6 @@
 import type { Client } from "../client.ts";
-import { countingFetch } from "../request/counting_fetch.ts";
-import { contentMd5 } from "../request/content_md5.ts";
-import { readEtag } from "../request/etag.ts";
 import { objectHeaders, type ObjectProperties } from "../request/object_headers.ts";
-import { send } from "../request/send.ts";
+import { putBody } from "../request/put_body.ts";
 import { check, checkBucket, checkKey, checkNotShared } from "../validate.ts";
 
 /**
@@ -126,24 +123,14 @@ export async function putObject(client: Client, input: PutObjectInput): Promise<
     : bytes instanceof ArrayBuffer
     ? new Uint8Array(bytes)
     : bytes;
-  const transport = await countingFetch(client, body, input.onProgress);
-  const response = await send(client, {
+  return await putBody(client, {
     operation: "putObject",
-    method: "PUT",
     bucket,
     key,
-    headers: {
-      ...await objectHeaders(input),
-      "content-md5": await contentMd5(body, input.md5 ?? true, input.signal),
-    },
+    headers: await objectHeaders(input),
     body,
-    expect: 201,
+    md5: input.md5 ?? true,
     signal: input.signal,
-    fetch: transport,
+    onProgress: input.onProgress,
   });
-  return {
-    etag: readEtag(response.headers),
-    encryptionAlgorithm: response.headers.get("x-qs-encryption-customer-algorithm") ?? undefined,
-    requestId: response.requestId,
-  };
 }

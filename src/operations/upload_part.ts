@@ -1,10 +1,7 @@
 import type { Client } from "../client.ts";
-import { countingFetch } from "../request/counting_fetch.ts";
-import { contentMd5 } from "../request/content_md5.ts";
 import { type Encryption, encryptionHeaders } from "../request/encryption_headers.ts";
-import { readEtag } from "../request/etag.ts";
+import { putBody } from "../request/put_body.ts";
 import type { QueryParameter } from "../request/request_url.ts";
-import { send } from "../request/send.ts";
 import { check, checkNotShared, checkPartNumber, checkPartSize, checkUpload } from "../validate.ts";
 import type { UploadAddress } from "./upload_address.ts";
 
@@ -104,27 +101,17 @@ export async function uploadPart(
     ? new Uint8Array(given)
     : given;
   checkPartSize(body instanceof Blob ? body.size : body.length);
-  const transport = await countingFetch(client, body, input.onProgress);
-  const response = await send(client, {
+  return await putBody(client, {
     operation: "uploadPart",
-    method: "PUT",
     bucket: input.bucket,
     key: input.key,
     query: partQuery(input),
-    headers: {
-      "content-md5": await contentMd5(body, input.md5 ?? true, input.signal),
-      ...await encryptionHeaders(input.encryption),
-    },
+    headers: await encryptionHeaders(input.encryption),
     body,
-    expect: 201,
+    md5: input.md5 ?? true,
     signal: input.signal,
-    fetch: transport,
+    onProgress: input.onProgress,
   });
-  return {
-    etag: readEtag(response.headers),
-    encryptionAlgorithm: response.headers.get("x-qs-encryption-customer-algorithm") ?? undefined,
-    requestId: response.requestId,
-  };
 }
 
 /** The query that addresses a part, for Upload Part and Upload Part Copy alike. */

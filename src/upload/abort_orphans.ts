@@ -1,5 +1,5 @@
 import type { Client } from "../client.ts";
-import { LeftoverUploadsError, QingStorError } from "../errors.ts";
+import { describeError, LeftoverUploadsError, QingStorError } from "../errors.ts";
 import { abortMultipartUpload } from "../operations/abort_multipart_upload.ts";
 import { listMultipartUploads } from "../operations/list_multipart_uploads.ts";
 import { pause } from "../pause.ts";
@@ -120,9 +120,9 @@ async function sweep(
     listingFailure === undefined
       ? `Uploads of ${key} that lost initiate answers created may remain: ${
         left.join(", ")
-      } could not be aborted (${describe(abortFailure!.reason)})`
+      } could not be aborted (${describeError(abortFailure!.reason)})`
       : `Uploads of ${key} created since ${from.toISOString()} may remain: listing them to ` +
-        `abort them failed (${describe(listingFailure)})${notAborted}`,
+        `abort them failed (${describeError(listingFailure)})${notAborted}`,
     {
       bucket,
       key,
@@ -131,8 +131,4 @@ async function sweep(
       cause: listingFailure ?? abortFailure!.reason,
     },
   );
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

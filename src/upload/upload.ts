@@ -1,6 +1,7 @@
 import type { Client } from "../client.ts";
 import {
   CompleteStatusUnknownError,
+  describeError,
   hasCode,
   LeftoverUploadsError,
   QingStorError,
@@ -278,11 +279,14 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
       opening = await openBody(plan, signal);
     } catch (error) {
       if (!(error instanceof BodyReadFailure) || signal?.aborted) throw error;
-      throw new SourceError(`Reading the body of ${input.key} failed: ${describe(error.cause)}`, {
-        parts: [],
-        aborted: false,
-        cause: error.cause,
-      });
+      throw new SourceError(
+        `Reading the body of ${input.key} failed: ${describeError(error.cause)}`,
+        {
+          parts: [],
+          aborted: false,
+          cause: error.cause,
+        },
+      );
     }
     if (opening && "whole" in opening) return await putWhole(client, input, opening.whole);
     opened = opening;
@@ -394,11 +398,14 @@ async function start(
     const left = await orphans;
     if (!left) throw error;
     // No upload ID was learnt, yet uploads may remain: that is what this error says.
-    throw new LeftoverUploadsError(`Starting ${key} failed (${describe(error)}). ${left.message}`, {
-      ...left,
-      failure: error,
-      cause: left.cause,
-    });
+    throw new LeftoverUploadsError(
+      `Starting ${key} failed (${describeError(error)}). ${left.message}`,
+      {
+        ...left,
+        failure: error,
+        cause: left.cause,
+      },
+    );
   }
 }
 
@@ -412,7 +419,6 @@ async function transfer(
 ): Promise<MultipartUploadResult> {
   const { bucket, key, signal } = input;
   const keepParts = input.leavePartsOnError ?? resuming;
-  let loaded = 0;
   const reporter = input.onProgress &&
     progressReporter(
       { uploadId, total: plan.size, partsTotal: plan.partsTotal },
@@ -429,19 +435,13 @@ async function transfer(
       stop: reporter?.failure,
       opened,
       send: (part, partSignal) =>
-        sendPart(
-          client,
-          input,
+        sendPart(client, input, part, {
           uploadId,
-          part,
-          existing.get(part.partNumber),
-          partSignal,
+          previous: existing.get(part.partNumber),
+          signal: partSignal,
           reporter,
-        ),
-      onPart: (part) => {
-        loaded += part.size;
-        reporter?.done(part);
-      },
+        }),
+      onPart: (part) => reporter?.done(part),
     });
     // The final state, told before completing rather than up to 50 ms later.
     if (!outcome.failed) reporter?.flush();
@@ -483,7 +483,8 @@ async function transfer(
         bucket,
         key,
         uploadId,
-        size: loaded,
+        // The parts' sizes, not plan.size: a stream's size is known only once it is read.
+        size: parts.reduce((sum, part) => sum + part.size, 0),
         parts,
         requestId,
         ...cleanupError && { cleanupError },
@@ -506,7 +507,7 @@ async function transfer(
             mayHaveTakenEffect: true,
             cause: failure,
           });
-        throw new UploadError(`Completing ${key} may have succeeded: ${describe(unknown)}`, {
+        throw new UploadError(`Completing ${key} may have succeeded: ${describeError(unknown)}`, {
           uploadId,
           parts,
           aborted: false,
@@ -601,11 +602,11 @@ async function settleFailure(
   const cause = signal?.aborted ? signal.reason : source ? (error as BodyReadFailure).cause : error;
   const message =
     (signal?.aborted
-      ? `Uploading ${key} was aborted (${describe(cause)}), and its clean-up did not finish`
-      : `${source ? "Reading the body of" : "Uploading"} ${key} failed: ${describe(cause)}`) +
+      ? `Uploading ${key} was aborted (${describeError(cause)}), and its clean-up did not finish`
+      : `${source ? "Reading the body of" : "Uploading"} ${key} failed: ${describeError(cause)}`) +
     (abortError === undefined
       ? ""
-      : `; aborting upload ${uploadId} failed: ${describe(abortError)}`) +
+      : `; aborting upload ${uploadId} failed: ${describeError(abortError)}`) +
     (cleanupError ? `; ${cleanupError.message}` : "");
   const details = { uploadId, parts, aborted, abortError, cleanupError, cause };
   return source ? new SourceError(message, details) : new UploadError(message, details);
@@ -639,6 +640,15 @@ async function initiate(
   }
 }
 
+/** How one part goes: to which upload, what resuming found under its number, what cancels it. */
+interface PartSending {
+  uploadId: string;
+  /** The part of that number already on the service, when resuming. */
+  previous?: ListedPart;
+  signal: AbortSignal;
+  reporter?: ProgressReporter;
+}
+
 /**
  * Sends one part, unless resuming finds it on the service already, byte for
  * byte; tells the reporter, if any, of its bytes as they go out.
@@ -646,21 +656,18 @@ async function initiate(
 async function sendPart(
   client: Client,
   input: UploadInput,
-  uploadId: string,
   { partNumber, bytes }: SourcePart,
-  previous: ListedPart | undefined,
-  signal: AbortSignal,
-  reporter: ProgressReporter | undefined,
+  { uploadId, previous, signal, reporter }: PartSending,
 ): Promise<UploadedPart> {
   const sendMd5 = input.md5 !== false;
+  // The part of that number on the service, if it has this part's size: maybe these very bytes.
+  const sameSize = previous?.size == bytes.length ? previous : undefined;
   // Hashed once, and only when it is sent or a part of the same size may already be there; in
   // slices, so that the thread (a page's, too) is never held for the whole part.
-  const digest = sendMd5 || previous?.size == bytes.length
-    ? await md5Sliced(bytes, { signal })
-    : undefined;
-  if (previous?.size == bytes.length && previous.etag == encodeHex(digest!)) {
+  const digest = sendMd5 || sameSize ? await md5Sliced(bytes, { signal }) : undefined;
+  if (sameSize && sameSize.etag == encodeHex(digest!)) {
     reporter?.skip(partNumber);
-    return { partNumber, size: previous.size, etag: previous.etag };
+    return { partNumber, size: bytes.length, etag: sameSize.etag };
   }
   try {
     const { etag } = await uploadPart(client, {
@@ -679,8 +686,4 @@ async function sendPart(
     reporter?.failed(partNumber);
     throw error;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
