@@ -55,6 +55,15 @@ export const ON_DEMAND = [
   "src/signer/sign_remotely.ts",
 ] as const;
 
+/**
+ * The bundlers' `--external` patterns that keep each module of {@linkcode ON_DEMAND} out of a
+ * bundle, matched by file name wherever it is imported from.
+ */
+export const ON_DEMAND_EXTERNAL = ON_DEMAND.map((source) => `*/${source.split("/").at(-1)}`);
+
+/** The package's file for a source module of {@linkcode ON_DEMAND}. */
+const onDemandOutput = (source: string) => `esm/${source.replace(/\.ts$/, ".js")}`;
+
 const root = new URL("../", import.meta.url);
 const path = (relative: string) => new URL(relative, root).pathname;
 
@@ -109,14 +118,14 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
       const module = ON_DEMAND.find((source) => source.endsWith(`/${name}.ts`));
       if (!module) throw new Error(`${output}: ${call} is no module loaded on demand`);
       const from = output.split("/").slice(0, -1);
-      const to = `esm/${module.replace(/\.ts$/, ".js")}`.split("/");
+      const to = onDemandOutput(module).split("/");
       while (from.length && from[0] == to[0]) from.shift(), to.shift();
       return `import("${from.length ? "../".repeat(from.length) : "./"}${to.join("/")}")`;
     });
     if (fixed != text) await Deno.writeTextFile(`${dir}/${output}`, fixed);
   }
   for (const source of ON_DEMAND) {
-    const output = `esm/${source.replace(/\.ts$/, ".js")}`;
+    const output = onDemandOutput(source);
     await bundle(source, `${dir}/${output}`);
     // An error class of its own would be a second ValidationError that `instanceof` does not know.
     if (/\bextends Error\b/.test(await Deno.readTextFile(`${dir}/${output}`))) {
@@ -127,7 +136,7 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
   }
   const outputs = [
     ...ENTRIES.map(([, output]) => output),
-    ...ON_DEMAND.map((source) => `esm/${source.replace(/\.ts$/, ".js")}`),
+    ...ON_DEMAND.map(onDemandOutput),
   ];
   for (const output of outputs) {
     const imported = staticImports(await Deno.readTextFile(`${dir}/${output}`));
@@ -181,7 +190,7 @@ async function bundle(source: string, outfile: string): Promise<void> {
       "--target=es2022",
       "--platform=neutral",
       "--external:node:*",
-      ...ON_DEMAND.map((source) => `--external:*/${source.split("/").at(-1)}`),
+      ...ON_DEMAND_EXTERNAL.map((pattern) => `--external:${pattern}`),
       "--log-level=warning",
       `--outfile=${outfile}`,
     ],

@@ -17,12 +17,10 @@
  *
  * @module
  */
-import { ON_DEMAND } from "./build_npm.ts";
-const bin = (name: string) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
-
 // Modules loaded on demand, when an option asks for them, are never part of a program's size: the
 // package's build keeps the list.
-const ON_DEMAND_EXTERNAL = ON_DEMAND.map((file) => `*/${file.split("/").at(-1)}`);
+import { ON_DEMAND, ON_DEMAND_EXTERNAL } from "./build_npm.ts";
+const bin = (name: string) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
 
 /** The programs measured: what they import from `mod.ts`, and their budget in gzipped bytes. */
 const PROGRAMS = [

@@ -15,7 +15,7 @@
 import { parseArgs } from "node:util";
 import { buildNpm, NPM_NAME } from "../build_npm.ts";
 import { COMPILER_OPTIONS, tsc } from "../tsc.ts";
-import { formatTargets, missedTargets, type TargetRow } from "./table.ts";
+import { formatTargets, median, missedTargets, type TargetRow } from "./table.ts";
 
 /** The most milliseconds the package may add to an empty module's import. */
 const TARGET_MS = 3;
@@ -90,7 +90,6 @@ for (let run = 0; run < runs; run++) {
     times[name].push(Number(await exec("node", [`${name}.probe.mjs`], project)));
   }
 }
-const median = (list: number[]) => list.toSorted((a, b) => a - b)[list.length >> 1];
 const node = (await exec("node", ["--version"])).trim();
 console.log(`cold import in Node ${node}, median of ${runs} fresh processes, interleaved:`);
 for (const name of names) console.log(`  ${name.padEnd(10)} ${median(times[name]).toFixed(2)} ms`);

@@ -38,7 +38,7 @@ import { presignParts } from "../../src/operations/presign_parts.ts";
 import { requestUrl } from "../../src/request/request_url.ts";
 import { signRequest } from "../../src/request/sign_request.ts";
 import { stringToSign } from "../../src/sign/string_to_sign.ts";
-import { formatTargets, missedTargets, type TargetRow } from "./table.ts";
+import { formatTargets, median, missedTargets, type TargetRow } from "./table.ts";
 
 /** URLs or signatures per measure. */
 const COUNT = 1000;
@@ -162,8 +162,6 @@ async function measureRound(round: number): Promise<Record<Measure, number>> {
   }
   return times;
 }
-
-const median = (list: number[]) => list.toSorted((a, b) => a - b)[list.length >> 1];
 
 /** Measures in this runtime and prints its table; returns the missed targets. */
 async function measure(): Promise<string[]> {

@@ -37,6 +37,9 @@ export interface TargetRow {
   pass: boolean;
 }
 
+/** The middle value of a list of measurements (the upper of the two middle ones, for an even count). */
+export const median = (list: number[]): number => list.toSorted((a, b) => a - b)[list.length >> 1];
+
 /** Sizes in the benchmark's output: MiB with one decimal. */
 export const fmtMiB = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
 

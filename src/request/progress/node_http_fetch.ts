@@ -1,7 +1,5 @@
 import { bodyLength, bodySlices, type KnownLengthBody, type OnBodySent } from "./body_slices.ts";
-
-/** Statuses whose response has no body, which `Response` refuses one for. */
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+import { webResponse } from "./web_response.ts";
 
 /**
  * Sends a request through `node:http` (or `node:https`) with a
@@ -54,19 +52,14 @@ export function nodeHttpFetch(
         // An answer before the whole body went out (a refusal) ends the request: the rest is
         // not wanted, and the connection cannot carry another request.
         if (!outgoing.writableFinished) outgoing.destroy();
-        const status = incoming.statusCode ?? 0;
         const answer = new Headers();
         const raw = incoming.rawHeaders;
         for (let i = 0; i + 1 < raw.length; i += 2) answer.append(raw[i], raw[i + 1]);
         try {
-          const response = new Response(NULL_BODY.has(status) ? null : concat(chunks), {
-            status,
-            statusText: incoming.statusMessage,
-            headers: answer,
-          });
+          const status = incoming.statusCode ?? 0;
+          const response = webResponse(status, incoming.statusMessage, answer, concat(chunks));
           settle(() => resolve(response));
         } catch (error) {
-          // A status outside 200–599, which `Response` refuses: no answer the client can use.
           fail(error);
         }
       });

@@ -40,13 +40,16 @@ export function progressTransport(
   body: KnownLengthBody,
   onSent: OnBodySent,
 ): ((request: Request) => Promise<Response>) | undefined {
-  const counting = defaultFetch ? runtimeTransport() : undefined;
+  const counting = defaultFetch ? RUNTIME_TRANSPORT : undefined;
   return counting && ((request) => {
     // A new attempt: what an earlier one sent is taken back.
     onSent(0);
     return counting(request, body, onSent);
   });
 }
+
+/** The runtime does not change: its transport is chosen once, when this module is loaded. */
+const RUNTIME_TRANSPORT = runtimeTransport();
 
 function runtimeTransport(): CountingTransport | undefined {
   const global = globalThis as {

@@ -1,4 +1,5 @@
 import type { KnownLengthBody, OnBodySent } from "./body_slices.ts";
+import { webResponse } from "./web_response.ts";
 
 /** As much of `XMLHttpRequest` as {@linkcode xhrFetch} uses; Deno's types do not declare it. */
 interface Xhr {
@@ -15,9 +16,6 @@ interface Xhr {
   onload: (() => void) | null;
   onerror: (() => void) | null;
 }
-
-/** Statuses whose response has no body, which `Response` refuses one for. */
-const NULL_BODY = new Set([204, 205, 304]);
 
 /**
  * Sends a request through `XMLHttpRequest`, whose upload `progress` events
@@ -62,11 +60,8 @@ export function xhrFetch(
     xhr.upload.onprogress = (event) => onSent(event.loaded);
     xhr.onload = () => {
       try {
-        const response = new Response(NULL_BODY.has(xhr.status) ? null : xhr.response, {
-          status: xhr.status,
-          statusText: xhr.statusText,
-          headers: parseHeaders(xhr.getAllResponseHeaders()),
-        });
+        const headers = parseHeaders(xhr.getAllResponseHeaders());
+        const response = webResponse(xhr.status, xhr.statusText, headers, xhr.response);
         settle(() => resolve(response));
       } catch (error) {
         settle(() => reject(error));
