@@ -10,7 +10,6 @@ import assert from "node:assert/strict";
 import {
   type Client,
   CompleteStatusUnknownError,
-  createClient,
   LeftoverUploadsError,
   type QingStorError,
   upload,
@@ -21,7 +20,7 @@ import {
 import type { FaultRule } from "../src/testing/mod.ts";
 import { planUpload } from "../src/upload/plan_upload.ts";
 import { deferred } from "./support/deferred.ts";
-import { CREDENTIALS, inProcess, untilRequest } from "./support/harness.ts";
+import { inProcess, localClient, untilRequest } from "./support/harness.ts";
 import { testBytes } from "./support/bytes.ts";
 import { bucket, sizing, uploadIdOf } from "./support/upload.ts";
 
@@ -151,15 +150,10 @@ describe("upload()'s clean-up is bounded", () => {
       });
       // Initiate's answer is held until the test has aborted: the attempt is in flight meanwhile.
       const held = deferred();
-      const client = createClient({
-        endpoint: "http://localhost",
-        credentials: CREDENTIALS,
-        retry: { baseDelay: 1 },
-        fetch: async (request) => {
-          const response = await emulator.fetch(request);
-          if (request.method == "POST" && request.url.endsWith("?uploads")) await held.promise;
-          return response;
-        },
+      const client = localClient(async (request) => {
+        const response = await emulator.fetch(request);
+        if (request.method == "POST" && request.url.endsWith("?uploads")) await held.promise;
+        return response;
       });
       const controller = new AbortController();
       const reason = new Error("cancelled during initiate");
