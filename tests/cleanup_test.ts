@@ -8,17 +8,19 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  type Client,
   CompleteStatusUnknownError,
-  createClient,
   LeftoverUploadsError,
   type QingStorError,
   upload,
   UploadError,
+  type UploadInput,
   ValidationError,
 } from "../mod.ts";
 import type { FaultRule } from "../src/testing/mod.ts";
 import { planUpload } from "../src/upload/plan_upload.ts";
-import { CREDENTIALS, inProcess, untilRequest } from "./support/harness.ts";
+import { deferred } from "./support/deferred.ts";
+import { inProcess, localClient, untilRequest } from "./support/harness.ts";
 import { testBytes } from "./support/bytes.ts";
 import { bucket, sizing, uploadIdOf } from "./support/upload.ts";
 
@@ -29,6 +31,18 @@ const NEVER = 2 ** 31 - 1;
 /** An in-process emulator with these faults, and a client that would wait for it forever. */
 function patient(faults: FaultRule[]) {
   return inProcess({ minPartSize: 1024, faults }, { timeout: NEVER });
+}
+
+/** upload() of `size` test bytes to "k" in small parts, with 50 ms for its clean-up. */
+function uploadBounded(client: Client, size: number, options: Partial<UploadInput> = {}) {
+  return upload(client, {
+    bucket,
+    key: "k",
+    body: testBytes(size),
+    ...sizing,
+    cleanupTimeout: 50,
+    ...options,
+  });
 }
 
 describe("upload()'s clean-up is bounded", () => {
@@ -43,13 +57,8 @@ describe("upload()'s clean-up is bounded", () => {
       const controller = new AbortController();
       const reason = new Error("user pressed cancel");
       let told: string | undefined;
-      const pending = upload(client, {
-        bucket,
-        key: "k",
-        body: testBytes(5000),
-        ...sizing,
+      const pending = uploadBounded(client, 5000, {
         signal: controller.signal,
-        cleanupTimeout: 50,
         onProgress: ({ uploadId }) => told = uploadId,
       });
       await untilRequest(emulator, (r) => r.operation == "uploadPart");
@@ -74,14 +83,7 @@ describe("upload()'s clean-up is bounded", () => {
       ]);
       const controller = new AbortController();
       const reason = new Error("user pressed cancel");
-      const pending = upload(client, {
-        bucket,
-        key: "k",
-        body: testBytes(2000),
-        ...sizing,
-        signal: controller.signal,
-        cleanupTimeout: 50,
-      });
+      const pending = uploadBounded(client, 2000, { signal: controller.signal });
       await untilRequest(emulator, (r) => r.operation == "initiateMultipartUpload");
       controller.abort(reason);
       const error = await pending.catch((e) => e);
@@ -103,14 +105,7 @@ describe("upload()'s clean-up is bounded", () => {
         { operations: ["completeMultipartUpload"], delayAnswer: NEVER },
       ]);
       const controller = new AbortController();
-      const pending = upload(client, {
-        bucket,
-        key: "k",
-        body: testBytes(3000),
-        ...sizing,
-        signal: controller.signal,
-        cleanupTimeout: 50,
-      });
+      const pending = uploadBounded(client, 3000, { signal: controller.signal });
       await untilRequest(emulator, (r) => r.operation == "completeMultipartUpload");
       controller.abort(new Error("too late"));
       const error = await pending.catch((e) => e);
@@ -126,13 +121,7 @@ describe("upload()'s clean-up is bounded", () => {
       { operations: ["uploadPart"], status: 403 },
       { operations: ["abortMultipartUpload"], delay: NEVER },
     ]);
-    const error = await upload(client, {
-      bucket,
-      key: "k",
-      body: testBytes(3000),
-      ...sizing,
-      cleanupTimeout: 50,
-    }).catch((e) => e);
+    const error = await uploadBounded(client, 3000).catch((e) => e);
     assert.ok(error instanceof UploadError, String(error));
     assert.equal((error.cause as QingStorError).code, "permission_denied");
     assert.equal(error.aborted, false);
@@ -145,13 +134,7 @@ describe("upload()'s clean-up is bounded", () => {
       { operations: ["initiateMultipartUpload"], drop: "after-handling", times: 1 },
       { operations: ["listMultipartUploads"], delay: NEVER },
     ]);
-    const result = await upload(client, {
-      bucket,
-      key: "k",
-      body: testBytes(2000),
-      ...sizing,
-      cleanupTimeout: 50,
-    });
+    const result = await uploadBounded(client, 2000);
     assert.ok(emulator.state.objects.has(`${bucket}/k`));
     assert.ok(result.cleanupError instanceof LeftoverUploadsError, String(result.cleanupError));
     assert.equal((result.cleanupError.cause as Error).name, "TimeoutError");
@@ -166,17 +149,11 @@ describe("upload()'s clean-up is bounded", () => {
         faults: [{ operations: ["abortMultipartUpload"], status: 403 }],
       });
       // Initiate's answer is held until the test has aborted: the attempt is in flight meanwhile.
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => release = resolve);
-      const client = createClient({
-        endpoint: "http://localhost",
-        credentials: CREDENTIALS,
-        retry: { baseDelay: 1 },
-        fetch: async (request) => {
-          const response = await emulator.fetch(request);
-          if (request.method == "POST" && request.url.endsWith("?uploads")) await held;
-          return response;
-        },
+      const held = deferred();
+      const client = localClient(async (request) => {
+        const response = await emulator.fetch(request);
+        if (request.method == "POST" && request.url.endsWith("?uploads")) await held.promise;
+        return response;
       });
       const controller = new AbortController();
       const reason = new Error("cancelled during initiate");
@@ -189,7 +166,7 @@ describe("upload()'s clean-up is bounded", () => {
       });
       await untilRequest(emulator, (r) => r.operation == "initiateMultipartUpload");
       controller.abort(reason);
-      release();
+      held.resolve();
       const error = await pending.catch((e) => e);
       assert.ok(error instanceof UploadError, String(error));
       assert.equal(error.cause, reason);

@@ -64,47 +64,35 @@ describe("credentials that never come", () => {
     },
   );
 
-  it("stops waiting for credentials when the signal aborts", LIMIT, async () => {
-    const provider = stalledProvider();
-    const { client, counter } = clientWith({
-      credentials: provider.credentials,
-      timeout: 2 ** 31 - 1,
-    });
-    const controller = new AbortController();
-    const reason = new Error("user cancelled");
-    const pending = initiateMultipartUpload(client, {
-      bucket,
-      key: "k",
-      signal: controller.signal,
-    });
-    await provider.firstCall;
-    controller.abort(reason);
-    await assert.rejects(pending, (error) => error === reason);
-    assert.equal(counter.count, 0);
-  });
-
-  it(
-    "stops an attempt still waiting for credentials on stopRetries: nothing of it is in flight",
-    LIMIT,
-    async () => {
+  // The caller's signal and upload()'s stopRetries both end a wait for credentials: nothing is sent.
+  for (
+    const [option, title] of [
+      ["signal", "stops waiting for credentials when the signal aborts"],
+      [
+        "stopRetries",
+        "stops an attempt still waiting for credentials on stopRetries: nothing of it is in flight",
+      ],
+    ] as const
+  ) {
+    it(title, LIMIT, async () => {
       const provider = stalledProvider();
       const { client, counter } = clientWith({
         credentials: provider.credentials,
         timeout: 2 ** 31 - 1,
       });
-      const stop = new AbortController();
-      const reason = new Error("stop retrying");
+      const controller = new AbortController();
+      const reason = new Error(`${option} aborted`);
       const pending = initiateMultipartUpload(client, {
         bucket,
         key: "k",
-        stopRetries: stop.signal,
+        [option]: controller.signal,
       });
       await provider.firstCall;
-      stop.abort(reason);
+      controller.abort(reason);
       await assert.rejects(pending, (error) => error === reason);
       assert.equal(counter.count, 0);
-    },
-  );
+    });
+  }
 
   it("sends nothing when credentials arrive after their attempt was given up", LIMIT, async () => {
     const late = deferred<Credentials>();

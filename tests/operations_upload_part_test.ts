@@ -8,13 +8,12 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   completeMultipartUpload,
-  createClient,
   initiateMultipartUpload,
   listParts,
   QingStorError,
   uploadPart,
 } from "../mod.ts";
-import { CREDENTIALS, inProcess, untilRequest, withEmulator } from "./support/harness.ts";
+import { inProcess, localClient, untilRequest, withEmulator } from "./support/harness.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
 import { bucket, small, startWithOnePart } from "./support/one_part.ts";
 
@@ -55,17 +54,13 @@ describe("uploadPart()", () => {
     const { emulator } = inProcess(small);
     let calls = 0;
     // The first answer says the body arrived short, as after a connection hiccup.
-    const c = createClient({
-      endpoint: "http://localhost",
-      credentials: CREDENTIALS,
-      retry: { baseDelay: 1 },
-      fetch: (request) =>
-        request.method == "PUT" && calls++ == 0
-          ? Promise.resolve(
-            Response.json({ code: "incomplete_body", message: "short" }, { status: 400 }),
-          )
-          : emulator.fetch(request),
-    });
+    const c = localClient((request) =>
+      request.method == "PUT" && calls++ == 0
+        ? Promise.resolve(
+          Response.json({ code: "incomplete_body", message: "short" }, { status: 400 }),
+        )
+        : emulator.fetch(request)
+    );
     const uploadId = await startWithOnePart(c);
     assert.equal(calls, 2, "the short first attempt, then the resend");
     assert.equal(emulator.state.uploads.get(uploadId)!.parts.size, 1);

@@ -28,6 +28,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { readmeExample } from "../support/readme.mjs";
+import { pattern, tiled } from "./test_bytes.mjs";
 import {
   BUCKET,
   CREDENTIALS,
@@ -53,25 +54,6 @@ const LAUNCH_ARGS = [
   "--disable-quic",
 ];
 
-/**
- * A 64 KiB block of `pattern` repeated, each copy numbered in its first 4 bytes (so a part out of
- * place still changes the MD5): what responsive.js makes, fast even without a JIT.
- */
-const tiled = (size, seed) => {
-  const block = pattern(65536, seed);
-  const bytes = new Uint8Array(size);
-  const view = new DataView(bytes.buffer);
-  for (let offset = 0; offset < size; offset += block.length) {
-    bytes.set(block.subarray(0, size - offset), offset);
-    view.setUint32(offset, offset / block.length);
-  }
-  return bytes;
-};
-
-/** Bytes that differ from part to part, so a part out of place changes the MD5. */
-const pattern = (size, seed) =>
-  new Uint8Array(size).map((_, i) => (i * 2654435761 + seed * 40503) >>> 24);
-
 describe("Chromium", () => {
   let emulator, server, worker, site, browser;
   /** The package's files the pages asked for, in order. */
@@ -91,10 +73,10 @@ describe("Chromium", () => {
         type: "text/html",
         body: '<!doctype html><script type="module" src="/responsive.js"></script>',
       }],
-      ["/responsive.js", {
+      ...["responsive.js", "test_bytes.mjs"].map((file) => [`/${file}`, {
         type: "text/javascript",
-        body: readFileSync(new URL("responsive.js", import.meta.url)),
-      }],
+        body: readFileSync(new URL(file, import.meta.url)),
+      }]),
       ...filesUnder(NPM_DIR + "esm/").filter((file) => file.endsWith(".js")).map((file) => [
         `/esm/${file}`,
         { type: "text/javascript", body: readFileSync(NPM_DIR + "esm/" + file) },

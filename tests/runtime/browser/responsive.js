@@ -5,6 +5,8 @@
  * thread, and posts what they saw to `/responsive-result`. Its parameters
  * come as JSON in the URL's fragment.
  */
+import { tiled } from "./test_bytes.mjs";
+
 const { endpoint, credentials, bucket, key, size, seed } = JSON.parse(
   decodeURIComponent(location.hash.slice(1)),
 );
@@ -84,18 +86,6 @@ try {
   });
 } catch (error) {
   await report({ error: String(error?.stack ?? error) });
-}
-
-/** The test's bytes, the same as `tiled` in browser_test.mjs makes: cheap even without a JIT. */
-function tiled(size, seed) {
-  const block = new Uint8Array(65536).map((_, i) => (i * 2654435761 + seed * 40503) >>> 24);
-  const bytes = new Uint8Array(size);
-  const view = new DataView(bytes.buffer);
-  for (let offset = 0; offset < size; offset += block.length) {
-    bytes.set(block.subarray(0, size - offset), offset);
-    view.setUint32(offset, offset / block.length);
-  }
-  return bytes;
 }
 
 function report(result) {
