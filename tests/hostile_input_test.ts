@@ -14,14 +14,14 @@ import {
   uploadPartCopy,
   ValidationError,
 } from "../mod.ts";
-import { countingFetch, CREDENTIALS, inspect } from "./support/harness.ts";
+import { CREDENTIALS, inspect, requestCountingFetch } from "./support/harness.ts";
 
 const bucket = "mybucket";
 const target = { bucket, key: "k", uploadId: "0123abcd" };
 
 /** A client whose transport counts what it is sent, with its options overridden. */
 function counted(options: Partial<Parameters<typeof createClient>[0]> = {}) {
-  const counter = countingFetch();
+  const counter = requestCountingFetch();
   const client = createClient({
     zone: "pek3a",
     credentials: CREDENTIALS,
@@ -46,7 +46,7 @@ async function refused(call: () => unknown, parameter: string): Promise<Validati
 
 describe("hostile input is refused before anything is sent", () => {
   it("credentials given as a string, never shown", async () => {
-    const counter = countingFetch();
+    const counter = requestCountingFetch();
     const text = `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`;
     const error = await refused(
       () => createClient({ zone: "pek3a", credentials: text as never, fetch: counter.fetch }),

@@ -13,7 +13,7 @@ import {
   QingStorError,
   upload,
 } from "../mod.ts";
-import { countingFetch, CREDENTIALS, inProcess } from "./support/harness.ts";
+import { CREDENTIALS, inProcess, requestCountingFetch } from "./support/harness.ts";
 import type { Credentials } from "../mod.ts";
 import { deferred } from "./support/deferred.ts";
 
@@ -37,7 +37,7 @@ function stalledProvider() {
 
 /** A client over a transport that counts requests and answers none of them usefully. */
 function clientWith(options: Partial<Parameters<typeof createClient>[0]>) {
-  const counter = countingFetch();
+  const counter = requestCountingFetch();
   const client: Client = createClient({
     endpoint: "http://127.0.0.1:9",
     retry: { maxAttempts: 2, baseDelay: 1 },

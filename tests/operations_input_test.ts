@@ -16,11 +16,11 @@ import {
   uploadPartCopy,
   ValidationError,
 } from "../mod.ts";
-import { countingFetch, CREDENTIALS } from "./support/harness.ts";
+import { CREDENTIALS, requestCountingFetch } from "./support/harness.ts";
 import { bucket } from "./support/one_part.ts";
 
 describe("operation input is checked before sending", () => {
-  const counter = countingFetch();
+  const counter = requestCountingFetch();
   const c = createClient({ zone: "pek3a", credentials: CREDENTIALS, fetch: counter.fetch });
   const target = { bucket, key: "k", uploadId: "id" };
   const cases: [string, () => Promise<unknown>, string, RegExp][] = [

@@ -16,7 +16,7 @@ import {
   ValidationError,
 } from "../mod.ts";
 import { createEmulator } from "../src/testing/mod.ts";
-import { countingFetch, CREDENTIALS, inProcess, withEmulator } from "./support/harness.ts";
+import { CREDENTIALS, inProcess, requestCountingFetch, withEmulator } from "./support/harness.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
 
 const bucket = "mybucket";
@@ -141,7 +141,7 @@ describe("presignParts", () => {
   });
 
   it("refuses bad input before asking for credentials or sending anything", async () => {
-    const counter = countingFetch();
+    const counter = requestCountingFetch();
     let asked = 0;
     const client = createClient({
       endpoint: "http://localhost",

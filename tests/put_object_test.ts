@@ -7,7 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MAX_PUT_OBJECT_SIZE, putObject, QingStorError, ValidationError } from "../mod.ts";
-import { countingFetch, inProcess, localClient, withEmulator } from "./support/harness.ts";
+import { inProcess, localClient, requestCountingFetch, withEmulator } from "./support/harness.ts";
 import { halfBodyTransport } from "./support/held_body.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
 
@@ -83,7 +83,7 @@ describe("putObject()", () => {
     }));
 
   it("refuses bad input before any request, naming the parameter", async () => {
-    const counter = countingFetch();
+    const counter = requestCountingFetch();
     const client = localClient(counter.fetch);
     // A Blob that says it is one byte over the limit: checked by its size, never read.
     const huge = Object.create(Blob.prototype, { size: { value: MAX_PUT_OBJECT_SIZE + 1 } });

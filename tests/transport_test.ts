@@ -7,7 +7,12 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createClient, initiateMultipartUpload, QingStorError } from "../mod.ts";
 import { send } from "../src/request/send.ts";
-import { countingFetch, CREDENTIALS, untilRequest, withEmulator } from "./support/harness.ts";
+import {
+  CREDENTIALS,
+  requestCountingFetch,
+  untilRequest,
+  withEmulator,
+} from "./support/harness.ts";
 
 const bucket = "mybucket";
 
@@ -227,7 +232,7 @@ describe("answers that never come", () => {
     ));
 
   it("does not send a request whose signal aborted while it was signed", async () => {
-    const counter = countingFetch();
+    const counter = requestCountingFetch();
     const controller = new AbortController();
     const reason = new Error("aborted while signing");
     const client = createClient({

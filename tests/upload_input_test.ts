@@ -6,7 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createClient, upload, ValidationError } from "../mod.ts";
-import { countingFetch, CREDENTIALS } from "./support/harness.ts";
+import { CREDENTIALS, requestCountingFetch } from "./support/harness.ts";
 import { testBytes } from "./support/bytes.ts";
 import { deferred } from "./support/deferred.ts";
 import { bucket, lockedStream } from "./support/upload.ts";
@@ -16,7 +16,7 @@ describe("upload()", () => {
     "releases the body when its input is refused, as when the upload cannot start",
     { timeout: 10_000 },
     async () => {
-      const counter = countingFetch();
+      const counter = requestCountingFetch();
       const c = createClient({ zone: "pek3a", credentials: CREDENTIALS, fetch: counter.fetch });
       for (const refused of [{ key: "" }, { partSize: 1 }, { metadata: { "bad name": "v" } }]) {
         // Awaited, not looked at after a while: a body never released times the test out.
@@ -34,7 +34,7 @@ describe("upload()", () => {
   );
 
   it("checks its input before sending anything", async () => {
-    const counter = countingFetch();
+    const counter = requestCountingFetch();
     const c = createClient({ zone: "pek3a", credentials: CREDENTIALS, fetch: counter.fetch });
     const cases: [Parameters<typeof upload>[1], string, RegExp][] = [
       [

@@ -18,7 +18,7 @@ import {
   UploadError,
   ValidationError,
 } from "../mod.ts";
-import { countingFetch, CREDENTIALS, localClient, withEmulator } from "./support/harness.ts";
+import { CREDENTIALS, localClient, requestCountingFetch, withEmulator } from "./support/harness.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
 import { bucket, chunked, multipart, partSize, sizing } from "./support/upload.ts";
 import { defaultFingerprint } from "../src/upload/resume_store.ts";
@@ -184,7 +184,7 @@ describe("upload() with a resumeStore", () => {
     }));
 
   it("fails before sending anything when get fails, or answers no upload ID", async () => {
-    const counter = countingFetch();
+    const counter = requestCountingFetch();
     const client = localClient(counter.fetch);
     const broken = {
       ...recordingStore(),

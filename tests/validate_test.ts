@@ -7,7 +7,7 @@ import {
   type InitiateMultipartUploadInput,
   ValidationError,
 } from "../mod.ts";
-import { countingFetch, CREDENTIALS, inspect } from "./support/harness.ts";
+import { CREDENTIALS, inspect, requestCountingFetch } from "./support/harness.ts";
 
 /** Expects a ValidationError naming `parameter`, with nothing sent. */
 async function rejects(
@@ -16,7 +16,7 @@ async function rejects(
   pattern: RegExp,
   client?: Client,
 ) {
-  const counter = countingFetch();
+  const counter = requestCountingFetch();
   const target = client ??
     createClient({ zone: "pek3a", credentials: CREDENTIALS, fetch: counter.fetch });
   const error = await initiateMultipartUpload(target, { bucket: "mybucket", key: "k", ...input })
@@ -131,7 +131,7 @@ describe("validation before sending", () => {
   });
 
   it("credentials from a function that returns half a key pair", async () => {
-    const counter = countingFetch();
+    const counter = requestCountingFetch();
     const client = createClient({
       zone: "pek3a",
       credentials: () => ({ accessKeyId: "AKID", secretAccessKey: "" }),

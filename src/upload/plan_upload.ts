@@ -2,6 +2,7 @@ import {
   check,
   checkBucket,
   checkKey,
+  checkMilliseconds,
   checkNotShared,
   checkUploadId,
   MAX_PART_SIZE,
@@ -82,12 +83,7 @@ export function planUpload(input: PlanInput): UploadPlan {
     concurrency,
   );
   // setTimeout's limit; 0 leaves no time, so nothing is waited for after an abort.
-  check(
-    Number.isFinite(cleanupTimeout) && cleanupTimeout >= 0 && cleanupTimeout < 2 ** 31,
-    "cleanupTimeout",
-    "cleanupTimeout must be from 0 to 2147483647 ms",
-    cleanupTimeout,
-  );
+  checkMilliseconds("cleanupTimeout", cleanupTimeout);
   check(
     input.onProgress === undefined || typeof input.onProgress == "function",
     "onProgress",

@@ -78,7 +78,10 @@ export async function inspect(value: unknown): Promise<string> {
 }
 
 /** Counts the requests a client makes, for checks that nothing was sent. */
-export function countingFetch(): { fetch: (request: Request) => Promise<Response>; count: number } {
+export function requestCountingFetch(): {
+  fetch: (request: Request) => Promise<Response>;
+  count: number;
+} {
   const counter = {
     count: 0,
     fetch: (_request: Request): Promise<Response> => {
