@@ -19,6 +19,7 @@ import {
   SourceError,
   upload,
   uploadPart,
+  type UploadProgress,
 } from "../mod.ts";
 import { CREDENTIALS, inspect } from "./support/harness.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
@@ -36,18 +37,33 @@ async function assertNoSecret(signing: Signing, ...more: unknown[]) {
 }
 
 describe("a client with a remote signer", () => {
-  it("uploads 16 parts at concurrency 4 in few signing round trips, byte-exact", () =>
+  it("uploads 16 parts at concurrency 4 in few signing round trips, byte-exact, MD5 and progress on", () =>
     withSigning({ minPartSize: partSize }, async (signing) => {
       const data = testBytes(16 * partSize, 16);
       const client = signing.client();
+      const progress: UploadProgress[] = [];
       const result = await upload(client, {
         bucket,
         key: "signed/sixteen.bin",
         body: new Blob([data]),
         ...sizing,
         concurrency: 4,
+        onProgress: (event) => progress.push(event),
       });
       assert.equal(result.parts?.length, 16);
+      // Progress and Content-MD5 work as with credentials: every part declared its MD5 to the
+      // signer (so the signature covers its bytes), and progress ran up to the size, never back.
+      const parts = signing.batches.flatMap((batch) => batch.requests)
+        .filter((request) => request.operation == "uploadPart");
+      assert.equal(parts.length, 16);
+      for (const part of parts) {
+        assert.match(part.headers?.["content-md5"] ?? "", /^[A-Za-z0-9+/]{22}==$/);
+      }
+      assert.equal(progress.at(-1)?.loaded, data.length);
+      assert.equal(progress.at(-1)?.partsDone, 16);
+      for (let i = 1; i < progress.length; i++) {
+        assert.ok(progress[i].loaded >= progress[i - 1].loaded);
+      }
       const object = signing.harness.emulator.state.objects.get(`${bucket}/signed/sixteen.bin`)!;
       assert.equal(object.md5, nativeMd5(data));
       const signed = signing.batches.flatMap((batch) => batch.requests).length;
