@@ -42,18 +42,31 @@ export const ENTRIES = [
 
 /**
  * The modules imported on demand (when an SSE-C key is given, when metadata
- * is): each a file of its own in the package, beside its `.d.ts`, and an entry
- * of its own, which imports no code with state (see
- * `src/request/customer_key_headers.ts`), so the entries stay one file each
- * and no class exists twice. The entries' `import()` of them are left as
- * imports, aimed at these files.
+ * is, at the first part hashed, ...): each a file of its own in the package,
+ * beside its `.d.ts`, bundled apart. What they take from the library they
+ * import from the package's entry, `esm/mod.js` ({@linkcode SHARED_WITH_ENTRY}),
+ * never a copy of code with state or of a class. The entry's `import()` of
+ * them are left as imports, aimed at these files; the command line inlines them.
  */
 export const ON_DEMAND = [
+  "src/md5_sliced.ts",
   "src/request/customer_key_headers.ts",
   "src/request/metadata_headers.ts",
   "src/request/progress/progress_transport.ts",
   "src/signer/sign_remotely.ts",
+  "src/upload/progress_reporter.ts",
+  "src/upload/abort_orphans.ts",
+  "src/upload/resume_store.ts",
+  "src/upload/put_whole.ts",
+  "src/signer/sign_batch.ts",
 ] as const;
+
+/**
+ * What a module of {@linkcode ON_DEMAND} takes from the entry rather than carry a copy: the
+ * package's API (`mod.ts`), and the error classes (`src/errors.ts`, which holds nothing else),
+ * so that every class exists once, and no code twice.
+ */
+export const SHARED_WITH_ENTRY = ["*/mod.ts", "*/errors.ts"];
 
 /**
  * The bundlers' `--external` patterns that keep each module of {@linkcode ON_DEMAND} out of a
@@ -111,27 +124,35 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
   }
 
   for (const [source, output] of ENTRIES) {
-    await bundle(source, `${dir}/${output}`);
-    // Each on-demand import stays one, aimed at that module's file from where this entry lies.
-    const text = await Deno.readTextFile(`${dir}/${output}`);
-    const fixed = text.replace(/\bimport\("(\.{1,2}\/[^"]*?)([\w-]+)\.ts"\)/g, (call, _, name) => {
-      const module = ON_DEMAND.find((source) => source.endsWith(`/${name}.ts`));
-      if (!module) throw new Error(`${output}: ${call} is no module loaded on demand`);
-      const from = output.split("/").slice(0, -1);
-      const to = onDemandOutput(module).split("/");
-      while (from.length && from[0] == to[0]) from.shift(), to.shift();
-      return `import("${from.length ? "../".repeat(from.length) : "./"}${to.join("/")}")`;
-    });
-    if (fixed != text) await Deno.writeTextFile(`${dir}/${output}`, fixed);
+    // The command line inlines what the library loads on demand: one file, one copy of the
+    // library, whose classes its code loaded on demand shares.
+    await bundle(source, `${dir}/${output}`, output == CLI_BIN ? [] : ON_DEMAND_EXTERNAL);
+    await aimOnDemandImports(dir, output);
   }
+  const entryExports = exportedNames(await Deno.readTextFile(`${dir}/esm/mod.js`));
   for (const source of ON_DEMAND) {
     const output = onDemandOutput(source);
-    await bundle(source, `${dir}/${output}`);
-    // An error class of its own would be a second ValidationError that `instanceof` does not know.
-    if (/\bextends Error\b/.test(await Deno.readTextFile(`${dir}/${output}`))) {
-      throw new Error(
-        `${output} defines an error class: it must take the library's checks as arguments`,
-      );
+    await bundle(source, `${dir}/${output}`, [...ON_DEMAND_EXTERNAL, ...SHARED_WITH_ENTRY]);
+    // What it takes from the entry (its API, the error classes) it imports from the entry's file.
+    await aimOnDemandImports(dir, output);
+    const toEntry = relativePath(output, "esm/mod.js");
+    const text = (await Deno.readTextFile(`${dir}/${output}`)).replace(
+      /(\bfrom\s*")[^"]*\/(?:mod|errors)\.ts(")/g,
+      `$1${toEntry}$2`,
+    );
+    await Deno.writeTextFile(`${dir}/${output}`, text);
+    // A copy of one of the entry's classes would be a second ValidationError, say, that
+    // `instanceof` does not know. (A class of its own, used inside it, is fine.)
+    const copied = [...text.matchAll(/^(?:var|let|const)\s+(\w+)\s*=\s*class\b|^class\s+(\w+)/gm)]
+      .map((match) => match[1] ?? match[2])
+      .filter((name) => entryExports.has(name.replace(/\d+$/, "")));
+    if (copied.length) {
+      throw new Error(`${output} copies the entry's ${copied.join(", ")}: it must import them`);
+    }
+    for (const name of importedNames(text, toEntry)) {
+      if (!entryExports.has(name)) {
+        throw new Error(`${output} imports ${name} from the entry, which does not export it`);
+      }
     }
   }
   const outputs = [
@@ -140,8 +161,12 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
   ];
   for (const output of outputs) {
     const imported = staticImports(await Deno.readTextFile(`${dir}/${output}`));
-    // One file each: only Node's own modules may be imported (by the command line).
-    if (imported.some((specifier) => !specifier.startsWith("node:"))) {
+    // One file each: only Node's own modules may be imported (by the command line), and the
+    // entry, by the code it loads on demand.
+    const entry = ON_DEMAND.some((source) => onDemandOutput(source) == output)
+      ? relativePath(output, "esm/mod.js")
+      : undefined;
+    if (imported.some((specifier) => !specifier.startsWith("node:") && specifier != entry)) {
       throw new Error(`${output} imports ${imported.join(", ")}: it must be one file`);
     }
   }
@@ -178,8 +203,27 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
   return { dir, version: deno.version };
 }
 
-/** Bundles one source root into one ES module; Node's modules and those on demand stay imports. */
-async function bundle(source: string, outfile: string): Promise<void> {
+/** Aims each `import()` of a module loaded on demand at that module's file in the package. */
+async function aimOnDemandImports(dir: string, output: string): Promise<void> {
+  const text = await Deno.readTextFile(`${dir}/${output}`);
+  const fixed = text.replace(/\bimport\("(\.{1,2}\/[^"]*?)([\w-]+)\.ts"\)/g, (call, _, name) => {
+    const module = ON_DEMAND.find((source) => source.endsWith(`/${name}.ts`));
+    if (!module) throw new Error(`${output}: ${call} is no module loaded on demand`);
+    return `import("${relativePath(output, onDemandOutput(module))}")`;
+  });
+  if (fixed != text) await Deno.writeTextFile(`${dir}/${output}`, fixed);
+}
+
+/** The path from one file of the package to another, for an import. */
+function relativePath(from: string, to: string): string {
+  const fromDir = from.split("/").slice(0, -1);
+  const toParts = to.split("/");
+  while (fromDir.length && fromDir[0] == toParts[0]) fromDir.shift(), toParts.shift();
+  return `${fromDir.length ? "../".repeat(fromDir.length) : "./"}${toParts.join("/")}`;
+}
+
+/** Bundles one source root into one ES module; Node's modules and `external` stay imports. */
+async function bundle(source: string, outfile: string, external: string[]): Promise<void> {
   const esbuild = path("node_modules/.bin/esbuild");
   const { code, stderr } = await new Deno.Command(esbuild, {
     args: [
@@ -190,7 +234,7 @@ async function bundle(source: string, outfile: string): Promise<void> {
       "--target=es2022",
       "--platform=neutral",
       "--external:node:*",
-      ...ON_DEMAND_EXTERNAL.map((pattern) => `--external:${pattern}`),
+      ...external.map((pattern) => `--external:${pattern}`),
       "--log-level=warning",
       `--outfile=${outfile}`,
     ],
@@ -198,6 +242,21 @@ async function bundle(source: string, outfile: string): Promise<void> {
   }).output();
   const warnings = new TextDecoder().decode(stderr);
   if (code != 0 || warnings.trim()) throw new Error(`esbuild ${source}:\n${warnings}`);
+}
+
+/** The names an ES module exports (esbuild writes one `export { … }` at its end). */
+function exportedNames(text: string): Set<string> {
+  const list = [...text.matchAll(/^export\s*\{([^}]*)\}/gm)].map((match) => match[1]).join(",");
+  return new Set(list.split(",").map((name) => name.trim().split(/\s+as\s+/).at(-1)!));
+}
+
+/** The names an ES module imports from `specifier`. */
+function importedNames(text: string, specifier: string): string[] {
+  return [...text.matchAll(/^import\s*\{([^}]*)\}\s*from\s*"([^"]+)"/gm)]
+    .filter((match) => match[2] == specifier)
+    .flatMap((match) => match[1].split(","))
+    .map((name) => name.trim().split(/\s+as\s+/)[0])
+    .filter(Boolean);
 }
 
 /** The specifiers of an ES module's `import … from` and `export … from` statements. */

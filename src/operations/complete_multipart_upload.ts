@@ -1,5 +1,6 @@
 import type { Client } from "../client.ts";
-import { CompleteStatusUnknownError, hasCode, QingStorError } from "../errors.ts";
+import { CompleteStatusUnknownError, QingStorError } from "../errors.ts";
+import { hasCode } from "../inspect_error.ts";
 import { type Encryption, encryptionHeaders } from "../request/encryption_headers.ts";
 import { quoteEtag, unquoteEtag } from "../request/etag.ts";
 import { send } from "../request/send.ts";

@@ -6,7 +6,6 @@
  * @module
  */
 import { encodeBase64 } from "../encoding.ts";
-import { SlicedMd5 } from "../md5_sliced.ts";
 import { check, matches } from "../validate.ts";
 
 /**
@@ -37,13 +36,16 @@ export async function contentMd5(
 
 /**
  * The base64 MD5 of a body, hashed in slices so the thread is never held
- * for long (see `SlicedMd5`); a Blob is hashed as it streams, not read whole
+ * for long (see `SlicedMd5`, loaded on demand); a Blob is hashed as it streams, not read whole
  * into memory. An abort stops it at the next slice, and releases the Blob's stream.
  */
 async function md5Base64(
   body: Uint8Array | Blob,
   signal: AbortSignal | undefined,
 ): Promise<string> {
+  // Loaded at the first body hashed, not with the library: MD5 is the largest code on upload()'s
+  // path, and a page can start before it arrives (see scripts/size.ts).
+  const { SlicedMd5 } = await import("../md5_sliced.ts");
   const hash = new SlicedMd5({ signal });
   if (body instanceof Uint8Array) return encodeBase64((await hash.update(body)).digest());
   const reader = body.stream().getReader();

@@ -1,24 +1,6 @@
-import { type Client, serviceNow } from "../client.ts";
-import type { ValidationError } from "../errors.ts";
-import { check, checkHeaderValue } from "../validate.ts";
-import { requestUrl } from "../request/request_url.ts";
-import { signRequest } from "../request/sign_request.ts";
-import {
-  checkBatchBucket,
-  checkEntry,
-  checkFields,
-  isRecord,
-  type SignableEntry,
-  type SignableOperation,
-  SigningRefusal,
-} from "./signable_operations.ts";
-import {
-  MAX_SIGNING_BODY,
-  MAX_SIGNING_ENTRIES,
-  SIGNING_PROTOCOL_VERSION,
-  type WireSignature,
-  type WireSigningAnswer,
-} from "./wire.ts";
+import type { Client } from "../client.ts";
+import { check } from "../validate.ts";
+import type { SignableOperation } from "./signable_operations.ts";
 
 /** What `authorize` is asked about: one request of a batch, checked. */
 export interface SigningAuthorization {
@@ -56,116 +38,6 @@ export interface HandleSignRequestOptions {
    * entry, only for entries that passed every check. May be async.
    */
   authorize: (request: SigningAuthorization) => boolean | Promise<boolean>;
-}
-
-const JSON_HEADERS = { "content-type": "application/json", "cache-control": "no-store" };
-
-/** An answer of the signing protocol. */
-function answer(status: number, body: WireSigningAnswer): Response {
-  return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
-}
-
-/** The JSON answer to a batch refused as a whole. */
-function refusal(refused: SigningRefusal): Response {
-  const { status, code, message, entry } = refused;
-  return answer(status, {
-    version: SIGNING_PROTOCOL_VERSION,
-    error: { status, code, message, entry },
-  });
-}
-
-/**
- * Reads a body as UTF-8 text, at most `limit` bytes of it.
- *
- * @returns The text, or `undefined` when the body is longer.
- * @throws {TypeError} If the bytes are not UTF-8, or the body cannot be read.
- */
-async function readText(request: Request, limit: number): Promise<string | undefined> {
-  if (Number(request.headers.get("content-length")) > limit) return undefined;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body?.getReader();
-  for (let chunk; reader && !(chunk = await reader.read()).done;) {
-    size += chunk.value.length;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(chunk.value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) bytes.set(chunk, offset), offset += chunk.length;
-  return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-}
-
-/**
- * Reads and checks a batch: its shape, size, version, bucket and every entry.
- *
- * @throws {SigningRefusal} At the first thing wrong.
- */
-async function readBatch(request: Request) {
-  if (request.method != "POST") {
-    throw new SigningRefusal(405, "sign_method_not_allowed", "Signing requests are sent with POST");
-  }
-  const type = request.headers.get("content-type")?.split(";")[0].trim().toLowerCase();
-  if (type != "application/json") {
-    throw new SigningRefusal(
-      415,
-      "sign_unsupported_media_type",
-      "Signing requests are application/json",
-    );
-  }
-  let text;
-  let batch: unknown;
-  try {
-    text = await readText(request, MAX_SIGNING_BODY);
-    batch = text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    throw new SigningRefusal(400, "sign_request_invalid", "The body is not JSON in UTF-8");
-  }
-  if (text === undefined) {
-    throw new SigningRefusal(
-      413,
-      "sign_request_too_large",
-      `A signing request is at most ${MAX_SIGNING_BODY} bytes`,
-    );
-  }
-  const invalid = (message: string) => new SigningRefusal(400, "sign_request_invalid", message);
-  if (!isRecord(batch)) throw invalid("The body must be a JSON object");
-  try {
-    checkFields(batch, ["version", "bucket", "style", "requests"], "body");
-  } catch (error) {
-    throw invalid((error as ValidationError).message);
-  }
-  if (batch.version !== SIGNING_PROTOCOL_VERSION) {
-    throw invalid(`Only version ${SIGNING_PROTOCOL_VERSION} of the signing protocol is spoken`);
-  }
-  const style = batch.style ?? "path";
-  if (style != "path" && style != "virtual-host") {
-    throw invalid('style must be "path" or "virtual-host"');
-  }
-  checkBatchBucket(batch.bucket);
-  const requests = batch.requests;
-  if (!Array.isArray(requests) || requests.length == 0) {
-    throw invalid("requests must be a non-empty array");
-  }
-  if (requests.length > MAX_SIGNING_ENTRIES) {
-    throw new SigningRefusal(
-      413,
-      "sign_request_too_large",
-      `A signing request holds at most ${MAX_SIGNING_ENTRIES} entries, received ${requests.length}`,
-    );
-  }
-  // The metadata checks are loaded on demand, as for a request (see initiateUpload).
-  const { metadataHeaders } = await import("../request/metadata_headers.ts");
-  const checkMetadata = (metadata: Record<string, string>) =>
-    metadataHeaders(metadata, check, checkHeaderValue);
-  return {
-    bucket: batch.bucket,
-    style: style as Client["style"],
-    entries: requests.map((entry, index) => checkEntry(entry, index, checkMetadata)),
-  };
 }
 
 /**
@@ -238,71 +110,7 @@ export async function handleSignRequest(
     "authorize must be a function deciding who may sign what",
     `a ${typeof options?.authorize}`,
   );
-  let batch;
-  try {
-    batch = await readBatch(request);
-  } catch (error) {
-    if (error instanceof SigningRefusal) return refusal(error);
-    throw error;
-  }
-  const credentials = await client.credentials();
-  if (!credentials) {
-    return refusal(
-      new SigningRefusal(500, "sign_server_misconfigured", "The signing server has no credentials"),
-    );
-  }
-  const { bucket, style, entries } = batch;
-  // One date for the batch, on the service's clock as the server knows it.
-  const date = new Date(serviceNow(client)).toUTCString();
-  // The server's client addressed as the batch is: made once, not per entry.
-  const signer = { ...client, style };
-  const signatures = await Promise.all(entries.map(async (entry): Promise<WireSignature> => {
-    const allowed = await authorized(options, entry, bucket, request);
-    if (!allowed) {
-      return {
-        error: {
-          status: 403,
-          code: "sign_request_refused",
-          message: `Not allowed: ${entry.operation} of ${
-            entry.inPath ? JSON.stringify(entry.key) : "every key"
-          }`,
-        },
-      };
-    }
-    const url = requestUrl(signer, bucket, entry.inPath ? entry.key : undefined, entry.query);
-    const headers = new Headers(entry.headers);
-    headers.set("x-qs-date", date);
-    const signature = await signRequest(signer, credentials.secretAccessKey, {
-      method: entry.method,
-      url,
-      headers,
-      bucket,
-    });
-    return { authorization: `QS ${credentials.accessKeyId}:${signature}`, date };
-  }));
-  const status = signatures.every((signed) => "error" in signed) ? 403 : 200;
-  return answer(status, { version: SIGNING_PROTOCOL_VERSION, signatures });
-}
-
-/** Asks `authorize`; anything but `true`, a throw included, refuses. */
-async function authorized(
-  options: HandleSignRequestOptions,
-  entry: SignableEntry,
-  bucket: string,
-  request: Request,
-): Promise<boolean> {
-  try {
-    const { operation, key, uploadId, partNumber, headers } = entry;
-    return await options.authorize({
-      operation,
-      bucket,
-      key,
-      uploadId,
-      partNumber,
-      headers: Object.freeze({ ...headers }),
-      request,
-    }) === true;
-  } catch {
-    return false;
-  }
+  // The server's code loads at the first request it handles: programs that only upload, in a
+  // page or in Node, do not parse it when they import the package (see scripts/bench/import.ts).
+  return (await import("./sign_batch.ts")).signBatch(client, request, options);
 }

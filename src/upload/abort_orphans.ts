@@ -1,7 +1,19 @@
-import type { Client } from "../client.ts";
-import { describeError, LeftoverUploadsError, QingStorError } from "../errors.ts";
-import { abortMultipartUpload } from "../operations/abort_multipart_upload.ts";
-import { listMultipartUploads } from "../operations/list_multipart_uploads.ts";
+/**
+ * The clean-up after initiate attempts whose answers were lost. Loaded on
+ * demand, only by an upload that lost such an answer: it reaches the library
+ * through the package's entry, so that the npm package ships it as a file of
+ * its own that shares the entry's classes (see scripts/build_npm.ts).
+ *
+ * @module
+ */
+import {
+  abortMultipartUpload,
+  type Client,
+  LeftoverUploadsError,
+  listMultipartUploads,
+  QingStorError,
+} from "../../mod.ts";
+import { describeError } from "../inspect_error.ts";
 import { pause } from "../pause.ts";
 
 /**

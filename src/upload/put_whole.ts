@@ -2,11 +2,13 @@
  * `upload()` of a body that fits in one part: one PUT Object instead of
  * initiate, one part and complete, so no upload is ever left open.
  *
+ * Loaded on demand, by an upload whose body turned out to fit: it reaches the
+ * library through the package's entry, so that the npm package ships it as a
+ * file of its own that shares the entry's classes (see scripts/build_npm.ts).
+ *
  * @module
  */
-import type { Client } from "../client.ts";
-import { putObject } from "../operations/put_object.ts";
-import { progressReporter } from "./progress_reporter.ts";
+import { type Client, putObject } from "../../mod.ts";
 import type { SinglePutResult, UploadInput } from "./upload.ts";
 
 /**
@@ -29,8 +31,12 @@ export async function putWhole(
 ): Promise<SinglePutResult> {
   const { bucket, key, signal } = input;
   const size = whole.length;
+  // Loaded only with an onProgress, as for a multipart upload.
   const reporter = input.onProgress &&
-    progressReporter({ total: size, partsTotal: 1 }, input.onProgress);
+    (await import("./progress_reporter.ts")).progressReporter(
+      { total: size, partsTotal: 1 },
+      input.onProgress,
+    );
   try {
     const { etag, encryptionAlgorithm, requestId } = await putObject(client, {
       bucket,

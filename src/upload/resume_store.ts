@@ -1,11 +1,17 @@
 /**
- * Resume that remembers: where `upload()` keeps the ID of an upload in
- * progress, under a fingerprint of the body, so that a later run (after a
- * crash, a closed tab, a lost connection) resumes it by itself.
+ * Resume: where `upload()` keeps the ID of an upload in progress, under a
+ * fingerprint of the body, so that a later run (after a crash, a closed tab,
+ * a lost connection) resumes it by itself; and the parts a resumed upload
+ * has on the service already.
+ *
+ * Loaded on demand, only by an upload given `uploadId`, `resumeStore` or
+ * `fingerprint`: it reaches the library through the package's entry, so that
+ * the npm package ships it as a file of its own that shares the entry's
+ * classes (see scripts/build_npm.ts).
  *
  * @module
  */
-import { ResumeStoreError } from "../errors.ts";
+import { type Client, iterateParts, type ListedPart, ResumeStoreError } from "../../mod.ts";
 import { untilAborted } from "../until_aborted.ts";
 import { check, checkUploadId } from "../validate.ts";
 import type { UploadBody } from "./upload_body.ts";
@@ -160,4 +166,40 @@ export async function callStore<T>(
     if (signal?.aborted && error === signal.reason) throw error;
     throw new ResumeStoreError(operation, entry.fingerprint, error);
   }
+}
+
+/**
+ * Deletes an upload's entry from the store, once the upload no longer exists.
+ *
+ * @param entry The store and fingerprint.
+ * @param signal Stops waiting for the store.
+ * @returns What failed, if the store did.
+ */
+export async function forgetUpload(
+  entry: ResumeEntry,
+  signal: AbortSignal,
+): Promise<ResumeStoreError | undefined> {
+  try {
+    await callStore(entry, "delete", (store) => store.delete(entry.fingerprint), signal);
+    return undefined;
+  } catch (error) {
+    return error as ResumeStoreError;
+  }
+}
+
+/**
+ * The parts an upload being resumed has on the service already, by part number.
+ *
+ * @param client The client.
+ * @param address The upload, and a signal.
+ * @returns Its parts.
+ * @throws {QingStorError} If listing them fails (`upload_not_exists` when the upload is gone).
+ */
+export async function existingParts(
+  client: Client,
+  address: { bucket: string; key: string; uploadId: string; signal?: AbortSignal },
+): Promise<Map<number, ListedPart>> {
+  const existing = new Map<number, ListedPart>();
+  for await (const part of iterateParts(client, address)) existing.set(part.partNumber, part);
+  return existing;
 }

@@ -1,8 +1,6 @@
 import type { Client } from "../client.ts";
 import {
   CompleteStatusUnknownError,
-  describeError,
-  hasCode,
   LeftoverUploadsError,
   QingStorError,
   type ResumeStoreError,
@@ -10,15 +8,15 @@ import {
   type UploadedPart,
   UploadError,
 } from "../errors.ts";
+import { describeError, hasCode } from "../inspect_error.ts";
 import { encodeBase64, encodeHex } from "../encoding.ts";
-import { md5Sliced } from "../md5_sliced.ts";
 import { abortMultipartUpload } from "../operations/abort_multipart_upload.ts";
 import { completeMultipartUpload } from "../operations/complete_multipart_upload.ts";
 import {
   type InitiateMultipartUploadInput,
   initiateUpload,
 } from "../operations/initiate_multipart_upload.ts";
-import { iterateParts, type ListedPart } from "../operations/list_parts.ts";
+import type { ListedPart } from "../operations/list_parts.ts";
 import { uploadPart } from "../operations/upload_part.ts";
 import { objectHeaders } from "../request/object_headers.ts";
 import { planUpload, type UploadPlan } from "./plan_upload.ts";
@@ -26,21 +24,9 @@ import { BodyReadFailure, type SourcePart } from "./read_parts.ts";
 import { cancelBody, runIgnoringOutcome, type UploadBody } from "./upload_body.ts";
 import { type OpenedParts, type PartPoolOutcome, runPartPool } from "./part_pool.ts";
 import { openBody } from "./open_body.ts";
-import { putWhole } from "./put_whole.ts";
-import {
-  callStore,
-  type ResumeEntry,
-  resumeEntry,
-  type ResumeStore,
-  storedUploadId,
-} from "./resume_store.ts";
-import { abortOrphans } from "./abort_orphans.ts";
+import type { ResumeEntry, ResumeStore } from "./resume_store.ts";
 import { type CleanupClock, cleanupClock } from "./cleanup_clock.ts";
-import {
-  type ProgressReporter,
-  progressReporter,
-  type UploadProgress,
-} from "./progress_reporter.ts";
+import type { ProgressReporter, UploadProgress } from "./progress_reporter.ts";
 
 export type { UploadProgress };
 
@@ -259,13 +245,18 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
   let stored: string | undefined;
   try {
     plan = planUpload(input);
-    entry = resumeEntry(input, plan.size);
+    // Resume's code is loaded only by uploads that ask for it (see scripts/size.ts).
+    if (input.resumeStore !== undefined || input.fingerprint !== undefined) {
+      entry = (await import("./resume_store.ts")).resumeEntry(input, plan.size);
+    }
     // Checked now, before any byte is read: PUT and initiate would check them only later.
     await objectHeaders(input);
     signal?.throwIfAborted();
     // A body that fits in one part goes in one PUT: it has nothing to remember.
     const fits = plan.size !== undefined && plan.size <= plan.partSize;
-    if (entry && !fits) stored = await storedUploadId(entry, signal);
+    if (entry && !fits) {
+      stored = await (await import("./resume_store.ts")).storedUploadId(entry, signal);
+    }
   } catch (error) {
     // The input may have been refused: the body is released all the same, so that a stream
     // does not hold its source open. The upload took it over when it was called.
@@ -288,7 +279,10 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
         },
       );
     }
-    if (opening && "whole" in opening) return await putWhole(client, input, opening.whole);
+    if (opening && "whole" in opening) {
+      // Its code is loaded only for a body that fits in one part (see scripts/size.ts).
+      return await (await import("./put_whole.ts")).putWhole(client, input, opening.whole);
+    }
     opened = opening;
   }
   // From the caller's abort, or from when the outcome is known, the clean-up has this long.
@@ -336,7 +330,7 @@ async function start(
 ): Promise<Started> {
   const { bucket, key, signal } = input;
   const { stored, entry, opened } = beginning;
-  const existing = new Map<number, ListedPart>();
+  let existing = new Map<number, ListedPart>();
   let uploadId = input.uploadId ?? stored;
   let resumed = uploadId !== undefined;
   let created = false;
@@ -344,14 +338,16 @@ async function start(
   try {
     if (uploadId !== undefined) {
       try {
-        for await (const part of iterateParts(client, { bucket, key, uploadId, signal })) {
-          existing.set(part.partNumber, part);
-        }
+        existing = await (await import("./resume_store.ts")).existingParts(client, {
+          bucket,
+          key,
+          uploadId,
+          signal,
+        });
       } catch (error) {
         // A stored upload that is gone (aborted, completed, expired) is replaced by a new one.
         if (stored === undefined || signal?.aborted || !isGone(error)) throw error;
         [uploadId, resumed] = [undefined, false];
-        existing.clear();
       }
     }
     if (uploadId === undefined) {
@@ -360,13 +356,25 @@ async function start(
         uploadId = await initiate(client, input, clock.signal, (sentAt) => since = sentAt);
       } finally {
         if (since !== undefined) {
-          orphans = abortOrphans(client, {
-            bucket,
-            key,
-            since,
-            keep: uploadId,
-            signal: clock.signal,
-          });
+          // Its code is loaded only now, by an upload that lost an initiate answer.
+          const search = { bucket, key, since, keep: uploadId, signal: clock.signal };
+          orphans = import("./abort_orphans.ts").then(
+            ({ abortOrphans }) => abortOrphans(client, search),
+            (error) =>
+              // Reported as a listing that failed: any upload of the key since then may remain.
+              new LeftoverUploadsError(
+                `Uploads of ${key} may remain: the clean-up's code did not load (${
+                  describeError(error)
+                })`,
+                {
+                  bucket,
+                  key,
+                  uploadIds: [],
+                  since: new Date(since! + client.clockOffset),
+                  cause: error,
+                },
+              ),
+          );
         }
       }
       created = true;
@@ -374,7 +382,12 @@ async function start(
       signal?.throwIfAborted();
       // Remembered before any part goes, so that a crash from now on can be resumed.
       if (entry) {
-        await callStore(entry, "set", (store) => store.set(entry.fingerprint, uploadId!), signal);
+        await (await import("./resume_store.ts")).callStore(
+          entry,
+          "set",
+          (store) => store.set(entry.fingerprint, uploadId!),
+          signal,
+        );
       }
     }
     return { ...beginning, uploadId, resumed, existing, orphans };
@@ -419,8 +432,9 @@ async function transfer(
 ): Promise<MultipartUploadResult> {
   const { bucket, key, signal } = input;
   const keepParts = input.leavePartsOnError ?? resuming;
+  // Its code is loaded only by uploads with an onProgress (see scripts/size.ts).
   const reporter = input.onProgress &&
-    progressReporter(
+    (await import("./progress_reporter.ts")).progressReporter(
       { uploadId, total: plan.size, partsTotal: plan.partsTotal },
       input.onProgress,
     );
@@ -537,21 +551,12 @@ function isGone(error: unknown): boolean {
     (error instanceof QingStorError && error.status == 404);
 }
 
-/**
- * Deletes an upload's entry from the resume store, once the upload no longer exists.
- *
- * @returns What failed, if the store did.
- */
+/** Deletes an upload's entry from the resume store, once the upload no longer exists. */
 async function forget(
   entry: ResumeEntry,
   signal: AbortSignal,
 ): Promise<ResumeStoreError | undefined> {
-  try {
-    await callStore(entry, "delete", (store) => store.delete(entry.fingerprint), signal);
-    return undefined;
-  } catch (error) {
-    return error as ResumeStoreError;
-  }
+  return (await import("./resume_store.ts")).forgetUpload(entry, signal);
 }
 
 /** What a failed upload leaves to clean up, and why it failed. */
@@ -664,7 +669,10 @@ async function sendPart(
   const sameSize = previous?.size == bytes.length ? previous : undefined;
   // Hashed once, and only when it is sent or a part of the same size may already be there; in
   // slices, so that the thread (a page's, too) is never held for the whole part.
-  const digest = sendMd5 || sameSize ? await md5Sliced(bytes, { signal }) : undefined;
+  // MD5's code is loaded on demand, at the first part (as content_md5.ts does).
+  const digest = sendMd5 || sameSize
+    ? await (await import("../md5_sliced.ts")).md5Sliced(bytes, { signal })
+    : undefined;
   if (sameSize && sameSize.etag == encodeHex(digest!)) {
     reporter?.skip(partNumber);
     return { partNumber, size: bytes.length, etag: sameSize.etag };

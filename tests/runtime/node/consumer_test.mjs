@@ -148,20 +148,27 @@ describe("the npm package in a consumer project", () => {
       "esm",
       "package.json",
     ]);
-    // Bundled: one file per entry, and the code loaded on demand (SSE-C, metadata, the transports
-    // that count a body as it goes out, a remote signer's part of each request); declarations
-    // beside them.
+    // Bundled: one file per entry, and the code loaded on demand (MD5, SSE-C, metadata, the
+    // transports that count a body as it goes out, a remote signer's part of each request, the
+    // signing server's, and upload()'s single PUT, progress, resume and clean-up after a lost
+    // initiate answer); declarations beside them.
     const scripts = (await readdir(join(installed, "esm"), { recursive: true }))
       .filter((file) => file.endsWith(".js"))
       .sort();
     assert.deepEqual(scripts, [
       "mod.js",
       "src/cli/main.js",
+      "src/md5_sliced.js",
       "src/request/customer_key_headers.js",
       "src/request/metadata_headers.js",
       "src/request/progress/progress_transport.js",
+      "src/signer/sign_batch.js",
       "src/signer/sign_remotely.js",
       "src/testing/mod.js",
+      "src/upload/abort_orphans.js",
+      "src/upload/progress_reporter.js",
+      "src/upload/put_whole.js",
+      "src/upload/resume_store.js",
     ]);
     assert.ok((await readdir(join(installed, "esm/src"))).includes("client.d.ts"));
   });
@@ -208,6 +215,75 @@ describe("the npm package in a consumer project", () => {
       } finally {
         await server.close();
       }
+    });
+  }
+
+  for (const runtime of ["node", "bun"]) {
+    it(`loads upload()'s and the signing server's code on demand, with the package's classes, under ${runtime}`, async () => {
+      // In its own process, so that each on-demand file is the package's, loaded by its path:
+      // the clean-up after a lost initiate answer, resume, the single PUT, progress, MD5, and
+      // handleSignRequest's batch signing. Their errors must be the entry's classes.
+      const script = join(project, `on-demand-upload-${runtime}.mjs`);
+      await writeFile(
+        script,
+        `import { createClient, handleSignRequest, LeftoverUploadsError, ResumeStoreError, upload }
+           from "qingstor-multipart";
+         import { createEmulator } from "qingstor-multipart/testing";
+         const credentials = ${JSON.stringify(CREDENTIALS)};
+         const bucket = "${BUCKET}";
+         const emulator = createEmulator({
+           credentials: [credentials],
+           minPartSize: 1024,
+           faults: [
+             // The first initiate takes effect and its answer is lost; the clean-up may not list.
+             { operations: ["initiateMultipartUpload"], drop: "after-handling", times: 1 },
+             { operations: ["listMultipartUploads"], status: 403, times: 1 },
+           ],
+         });
+         const client = createClient({ endpoint: "http://localhost", credentials, fetch: emulator.fetch });
+         const bytes = (size) => new Uint8Array(size).map((_, i) => (i * 7 + 3) % 251);
+         const sizing = { partSize: 1024, minPartSize: 1024 };
+         const lost = await upload(client, { bucket, key: "lost", body: bytes(3000), ...sizing });
+         const seen = [];
+         const small = await upload(client, {
+           bucket, key: "small", body: bytes(500), ...sizing,
+           onProgress: ({ loaded }) => seen.push(loaded),
+         });
+         const failing = { get() { throw new Error("disk gone"); }, set() {}, delete() {} };
+         const stored = await upload(client, {
+           bucket, key: "stored", body: bytes(3000), ...sizing, resumeStore: failing,
+         }).catch((error) => error);
+         const signing = new Request("http://localhost/sign", {
+           method: "POST",
+           headers: { "content-type": "application/json" },
+           body: JSON.stringify({ version: 1, bucket, requests: [
+             { operation: "initiateMultipartUpload", method: "POST", key: "a", query: { uploads: "" } },
+           ] }),
+         });
+         const answer = await handleSignRequest(client, signing, { authorize: () => true });
+         const { signatures: [signed] } = await answer.json();
+         console.log(JSON.stringify({
+           cleanupError: lost.cleanupError instanceof LeftoverUploadsError,
+           lostObject: emulator.state.objects.get(bucket + "/lost").size,
+           orphansLeft: emulator.state.uploads.size,
+           small: [small.size, small.parts === undefined, seen.at(-1), emulator.state.objects.get(bucket + "/small").md5],
+           storeError: stored instanceof ResumeStoreError && stored.operation,
+           signed: /^QS /.test(signed.authorization),
+         }));`,
+      );
+      const { stdout } = await run(runtime == "node" ? process.execPath : BUN, [script], {
+        cwd: project,
+      });
+      const small = new Uint8Array(500).map((_, i) => (i * 7 + 3) % 251);
+      assert.deepEqual(JSON.parse(stdout), {
+        cleanupError: true,
+        lostObject: 3000,
+        // The listing was refused: the upload the lost answer made is reported, and remains.
+        orphansLeft: 1,
+        small: [500, true, 500, await md5Hex(small)],
+        storeError: "get",
+        signed: true,
+      });
     });
   }
 
