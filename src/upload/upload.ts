@@ -432,14 +432,16 @@ async function transfer(
 ): Promise<MultipartUploadResult> {
   const { bucket, key, signal } = input;
   const keepParts = input.leavePartsOnError ?? resuming;
-  // Its code is loaded only by uploads with an onProgress (see scripts/size.ts).
-  const reporter = input.onProgress &&
-    (await import("./progress_reporter.ts")).progressReporter(
-      { uploadId, total: plan.size, partsTotal: plan.partsTotal },
-      input.onProgress,
-    );
+  let reporter: ProgressReporter | undefined;
   let outcome: PartPoolOutcome;
   try {
+    // Its code is loaded only by uploads with an onProgress (see scripts/size.ts), here, where
+    // a failure to load it is the upload's failure, and the upload is cleaned up.
+    reporter = input.onProgress &&
+      (await import("./progress_reporter.ts")).progressReporter(
+        { uploadId, total: plan.size, partsTotal: plan.partsTotal },
+        input.onProgress,
+      );
     // Told at once, so that a caller who keeps parts can always find the upload again.
     reporter?.flush();
     reporter?.failure.throwIfAborted();
@@ -463,7 +465,7 @@ async function transfer(
       outcome = { ...outcome, failed: true, error: reporter.failure.reason };
     }
   } catch (error) {
-    // Only the first report can fail here, before any part was read.
+    // Only loading the reporter, or the first report, can fail here, before any part was read.
     cancelBody(plan.body, error);
     if (opened) runIgnoringOutcome(() => opened.rest.return());
     outcome = { parts: [], failed: true, error };

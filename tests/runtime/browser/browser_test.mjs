@@ -468,6 +468,95 @@ describe("Chromium", () => {
     await close();
   });
 
+  it("fails an upload cleanly when code it loads on demand cannot be fetched: nothing left", async () => {
+    // The page's own site can fail while the service is reachable: each chunk upload() loads on
+    // demand is refused in turn, in a fresh page (a failed import may be remembered).
+    const inProgress = (key) => [...emulator.state.uploads.values()].filter((u) => u.key == key);
+    const attempt = async (chunk, key, { loseInitiateAnswer = false, onProgress = false } = {}) => {
+      const { page, close } = await open("/upload.js");
+      await page.route(`**/esm/${chunk}`, (route) => route.abort("connectionreset"));
+      const outcome = await page.evaluate(
+        async (
+          { endpoint, credentials, bucket, partSize, key, loseInitiateAnswer, onProgress },
+        ) => {
+          const library = await import("/esm/mod.js");
+          let lose = loseInitiateAnswer;
+          const client = library.createClient({
+            endpoint,
+            credentials,
+            // The service makes the upload, and its answer is lost on the way back.
+            fetch: async (request) => {
+              const initiate = request.method == "POST" &&
+                new URL(request.url).search == "?uploads";
+              const response = await fetch(request);
+              if (initiate && lose) {
+                lose = false;
+                throw new TypeError("connection reset");
+              }
+              return response;
+            },
+          });
+          try {
+            const result = await library.upload(client, {
+              bucket,
+              key,
+              body: new Uint8Array(3 * partSize).fill(7),
+              partSize,
+              minPartSize: partSize,
+              ...onProgress && { onProgress: () => {} },
+            });
+            const left = result.cleanupError;
+            return {
+              completed: true,
+              cleanupError: left instanceof library.LeftoverUploadsError && left.message,
+            };
+          } catch (error) {
+            return { name: error.name, cause: String(error.cause?.message ?? error.cause) };
+          }
+        },
+        {
+          endpoint: server.url,
+          credentials: CREDENTIALS,
+          bucket: BUCKET,
+          partSize: PART_SIZE,
+          key,
+          loseInitiateAnswer,
+          onProgress,
+        },
+      );
+      await close();
+      return outcome;
+    };
+
+    // Progress's code, loaded once the upload exists: the upload is aborted.
+    const progress = await attempt("src/upload/progress_reporter.js", "chunks/progress", {
+      onProgress: true,
+    });
+    assert.equal(progress.name, "UploadError");
+    assert.match(progress.cause, /import/i);
+    assert.deepEqual(inProgress("chunks/progress"), []);
+    assert.equal(emulator.state.objects.get(`${BUCKET}/chunks/progress`), undefined);
+
+    // MD5's code, loaded at the first part: the part fails, and the upload is aborted.
+    const md5 = await attempt("src/md5_sliced.js", "chunks/md5");
+    assert.equal(md5.name, "UploadError");
+    assert.match(md5.cause, /import/i);
+    assert.deepEqual(inProgress("chunks/md5"), []);
+
+    // The clean-up's code, after a lost initiate answer: the object is made, and the upload the
+    // lost answer made is reported, as when listing fails.
+    const orphans = await attempt("src/upload/abort_orphans.js", "chunks/orphans", {
+      loseInitiateAnswer: true,
+    });
+    assert.equal(orphans.completed, true);
+    assert.match(
+      orphans.cleanupError,
+      /Uploads of chunks\/orphans may remain: the clean-up's code did not load/,
+    );
+    assert.equal(emulator.state.objects.get(`${BUCKET}/chunks/orphans`).size, 3 * PART_SIZE);
+    assert.equal(inProgress("chunks/orphans").length, 1, "the one the lost answer made");
+  });
+
   it("tells upload() progress as XMLHttpRequest sends a 32 MiB part over 8 MiB/s", async (t) => {
     const slow = createEmulator({ credentials: [CREDENTIALS] });
     const slowServer = await serveEmulator(slow, { bandwidth: 8 * 1024 * 1024 });
