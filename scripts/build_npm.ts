@@ -1,7 +1,7 @@
 /**
  * Builds the npm package into `npm/`: each entry (`.`, `./testing` and the
  * command line) bundled by esbuild into one ES module, the code that `.`
- * loads on demand (SSE-C, metadata) in files of their own, the `.d.ts` files
+ * loads on demand ({@linkcode ON_DEMAND}) in files of their own, the `.d.ts` files
  * from tsc, one per source module, plus `package.json`, `README.md` and
  * `LICENSE`. Nothing else goes in.
  *

@@ -2,10 +2,12 @@
  * Prints the minified and gzipped size of small programs built on the
  * library, bundled with Bun's bundler (it works offline): the smallest useful
  * one (`createClient` + `initiateMultipartUpload`), `createClient` + `upload`,
- * and the whole API. The code loaded on demand (SSE-C with its MD5, user
- * metadata's checks, the transports that count a body as it goes out, a
- * remote signer's part of each request) is left out of each, being loaded
- * only when asked for, and measured apart.
+ * and the whole API. The code loaded on demand (`ON_DEMAND` in build_npm.ts:
+ * MD5, SSE-C, user metadata's checks, upload()'s single PUT, progress, resume
+ * and clean-up after a lost initiate answer, a remote signer's part of each
+ * request, the signing server's) is left out of each, being loaded only when
+ * a program runs it, and measured apart; for `createClient` + `upload`, also
+ * with what an upload with the default options loads (MD5).
  *
  *     deno task size [--check]
  *
