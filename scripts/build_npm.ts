@@ -129,7 +129,8 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
     await bundle(source, `${dir}/${output}`, output == CLI_BIN ? [] : ON_DEMAND_EXTERNAL);
     await aimOnDemandImports(dir, output);
   }
-  const entryExports = exportedNames(await Deno.readTextFile(`${dir}/esm/mod.js`));
+  const entry = await Deno.readTextFile(`${dir}/esm/mod.js`);
+  const [entryExports, entryClasses] = [exportedNames(entry), new Set(classNames(entry))];
   for (const source of ON_DEMAND) {
     const output = onDemandOutput(source);
     await bundle(source, `${dir}/${output}`, [...ON_DEMAND_EXTERNAL, ...SHARED_WITH_ENTRY]);
@@ -141,11 +142,10 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
       `$1${toEntry}$2`,
     );
     await Deno.writeTextFile(`${dir}/${output}`, text);
-    // A copy of one of the entry's classes would be a second ValidationError, say, that
+    // A copy of one of the entry's classes would be a second ValidationError, say, or a second
+    // BodyReadFailure (not exported, yet upload() tells it apart by `instanceof`), that
     // `instanceof` does not know. (A class of its own, used inside it, is fine.)
-    const copied = [...text.matchAll(/^(?:var|let|const)\s+(\w+)\s*=\s*class\b|^class\s+(\w+)/gm)]
-      .map((match) => match[1] ?? match[2])
-      .filter((name) => entryExports.has(name.replace(/\d+$/, "")));
+    const copied = classNames(text).filter((name) => entryClasses.has(name.replace(/\d+$/, "")));
     if (copied.length) {
       throw new Error(`${output} copies the entry's ${copied.join(", ")}: it must import them`);
     }
@@ -242,6 +242,15 @@ async function bundle(source: string, outfile: string, external: string[]): Prom
   }).output();
   const warnings = new TextDecoder().decode(stderr);
   if (code != 0 || warnings.trim()) throw new Error(`esbuild ${source}:\n${warnings}`);
+}
+
+/**
+ * The classes an ES module defines, wherever: at its top, or indented in the wrapper that esbuild
+ * puts around a module it inlines for an `import()`.
+ */
+function classNames(text: string): string[] {
+  return [...text.matchAll(/^\s*(?:(?:var|let|const)\s+)?(\w+)\s*=\s*class\b|^\s*class\s+(\w+)/gm)]
+    .map((match) => match[1] ?? match[2]);
 }
 
 /** The names an ES module exports (esbuild writes one `export { … }` at its end). */
