@@ -43,10 +43,14 @@ export const ENTRIES = [
 /**
  * The modules imported on demand (when an SSE-C key is given, when metadata
  * is, at the first part hashed, ...): each a file of its own in the package,
- * beside its `.d.ts`, bundled apart. What they take from the library they
- * import from the package's entry, `esm/mod.js` ({@linkcode SHARED_WITH_ENTRY}),
- * never a copy of code with state or of a class. The entry's `import()` of
- * them are left as imports, aimed at these files; the command line inlines them.
+ * beside its `.d.ts`, bundled apart. What they take from the library's API
+ * and its error classes they import from the package's entry, `esm/mod.js`
+ * ({@linkcode SHARED_WITH_ENTRY}), so that each class exists once. What the
+ * entry does not export is copied into them (the signing steps into
+ * `sign_batch.js`, MD5 into `md5_sliced.js` and `customer_key_headers.js`):
+ * that costs bytes, not correctness, as it holds no class (the build checks)
+ * and no state but a cache (the signing keys). The entry's `import()` of them
+ * are left as imports, aimed at these files; the command line inlines them.
  */
 export const ON_DEMAND = [
   "src/md5_sliced.ts",
@@ -64,7 +68,7 @@ export const ON_DEMAND = [
 /**
  * What a module of {@linkcode ON_DEMAND} takes from the entry rather than carry a copy: the
  * package's API (`mod.ts`), and the error classes (`src/errors.ts`, which holds nothing else),
- * so that every class exists once, and no code twice.
+ * so that every class exists once, and the API's code is not copied.
  */
 export const SHARED_WITH_ENTRY = ["*/mod.ts", "*/errors.ts"];
 
