@@ -472,12 +472,26 @@ describe("Chromium", () => {
     // The page's own site can fail while the service is reachable: each chunk upload() loads on
     // demand is refused in turn, in a fresh page (a failed import may be remembered).
     const inProgress = (key) => [...emulator.state.uploads.values()].filter((u) => u.key == key);
-    const attempt = async (chunk, key, { loseInitiateAnswer = false, onProgress = false } = {}) => {
+    const attempt = async (
+      chunk,
+      key,
+      { loseInitiateAnswer = false, onProgress = false, parts = 3, resume = false } = {},
+    ) => {
       const { page, close } = await open("/upload.js");
       await page.route(`**/esm/${chunk}`, (route) => route.abort("connectionreset"));
       const outcome = await page.evaluate(
         async (
-          { endpoint, credentials, bucket, partSize, key, loseInitiateAnswer, onProgress },
+          {
+            endpoint,
+            credentials,
+            bucket,
+            partSize,
+            key,
+            loseInitiateAnswer,
+            onProgress,
+            parts,
+            resume,
+          },
         ) => {
           const library = await import("/esm/mod.js");
           let lose = loseInitiateAnswer;
@@ -497,12 +511,17 @@ describe("Chromium", () => {
             },
           });
           try {
+            // An upload made earlier, to resume by its ID.
+            const uploadId = resume
+              ? (await library.initiateMultipartUpload(client, { bucket, key })).uploadId
+              : undefined;
             const result = await library.upload(client, {
               bucket,
               key,
-              body: new Uint8Array(3 * partSize).fill(7),
+              body: new Uint8Array(parts * partSize).fill(7),
               partSize,
               minPartSize: partSize,
+              uploadId,
               ...onProgress && { onProgress: () => {} },
             });
             const left = result.cleanupError;
@@ -522,11 +541,26 @@ describe("Chromium", () => {
           key,
           loseInitiateAnswer,
           onProgress,
+          parts,
+          resume,
         },
       );
       await close();
       return outcome;
     };
+
+    // The single PUT's code, for a body that fits in one part: nothing is sent.
+    const whole = await attempt("src/upload/put_whole.js", "chunks/whole", { parts: 1 });
+    assert.equal(whole.name, "TypeError");
+    assert.equal(emulator.state.objects.get(`${BUCKET}/chunks/whole`), undefined);
+    assert.deepEqual(inProgress("chunks/whole"), []);
+
+    // Resume's code, to list the parts of the upload given by ID: nothing is sent, and the
+    // caller's upload stays, as it does when listing its parts fails.
+    const resumed = await attempt("src/upload/resume_store.js", "chunks/resumed", { resume: true });
+    assert.equal(resumed.name, "TypeError");
+    assert.equal(inProgress("chunks/resumed").length, 1);
+    assert.equal(inProgress("chunks/resumed")[0].parts.size, 0);
 
     // Progress's code, loaded once the upload exists: the upload is aborted.
     const progress = await attempt("src/upload/progress_reporter.js", "chunks/progress", {
