@@ -357,17 +357,18 @@ async function start(
         uploadId = await initiate(client, input, clock.signal, (sentAt) => since = sentAt);
       } finally {
         if (since !== undefined) {
-          // Its code is loaded only now, by an upload that lost an initiate answer; a load that
-          // stalls (the page's site) is given up with the clean-up time, which bounds the rest.
+          // Its code is loaded only now, by an upload that lost an initiate answer. (A load that
+          // stalls is not raced against the clean-up time: that costs bytes upload()'s path does
+          // not have, and would misreport a search the time ran out on before it began.)
           const search = { bucket, key, since, keep: uploadId, signal: clock.signal };
-          orphans = untilAborted(import("./abort_orphans.ts"), clock.signal).then(
+          orphans = import("./abort_orphans.ts").then(
             ({ abortOrphans }) => abortOrphans(client, search),
             (error) =>
               // Reported as a listing that failed: any upload of the key since then may remain.
-              // Why the code did not load is the cause, not quoted: upload()'s path has no bytes
-              // to spare (scripts/size.ts).
               new LeftoverUploadsError(
-                `Uploads of ${key} may remain: the clean-up's code did not load`,
+                `Uploads of ${key} may remain: the clean-up's code did not load (${
+                  describeError(error)
+                })`,
                 {
                   bucket,
                   key,
