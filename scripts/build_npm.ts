@@ -43,10 +43,14 @@ export const ENTRIES = [
 /**
  * The modules imported on demand (when an SSE-C key is given, when metadata
  * is, at the first part hashed, ...): each a file of its own in the package,
- * beside its `.d.ts`, bundled apart. What they take from the library they
- * import from the package's entry, `esm/mod.js` ({@linkcode SHARED_WITH_ENTRY}),
- * never a copy of code with state or of a class. The entry's `import()` of
- * them are left as imports, aimed at these files; the command line inlines them.
+ * beside its `.d.ts`, bundled apart. What they take from the library's API
+ * and its error classes they import from the package's entry, `esm/mod.js`
+ * ({@linkcode SHARED_WITH_ENTRY}), so that each class exists once. What the
+ * entry does not export is copied into them (the signing steps into
+ * `sign_batch.js`, MD5 into `md5_sliced.js` and `customer_key_headers.js`):
+ * that costs bytes, not correctness, as it holds no class (the build checks)
+ * and no state but a cache (the signing keys). The entry's `import()` of them
+ * are left as imports, aimed at these files; the command line inlines them.
  */
 export const ON_DEMAND = [
   "src/md5_sliced.ts",
@@ -64,7 +68,7 @@ export const ON_DEMAND = [
 /**
  * What a module of {@linkcode ON_DEMAND} takes from the entry rather than carry a copy: the
  * package's API (`mod.ts`), and the error classes (`src/errors.ts`, which holds nothing else),
- * so that every class exists once, and no code twice.
+ * so that every class exists once, and the API's code is not copied.
  */
 export const SHARED_WITH_ENTRY = ["*/mod.ts", "*/errors.ts"];
 
@@ -129,7 +133,8 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
     await bundle(source, `${dir}/${output}`, output == CLI_BIN ? [] : ON_DEMAND_EXTERNAL);
     await aimOnDemandImports(dir, output);
   }
-  const entryExports = exportedNames(await Deno.readTextFile(`${dir}/esm/mod.js`));
+  const entry = await Deno.readTextFile(`${dir}/esm/mod.js`);
+  const [entryExports, entryClasses] = [exportedNames(entry), new Set(classNames(entry))];
   for (const source of ON_DEMAND) {
     const output = onDemandOutput(source);
     await bundle(source, `${dir}/${output}`, [...ON_DEMAND_EXTERNAL, ...SHARED_WITH_ENTRY]);
@@ -141,11 +146,10 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
       `$1${toEntry}$2`,
     );
     await Deno.writeTextFile(`${dir}/${output}`, text);
-    // A copy of one of the entry's classes would be a second ValidationError, say, that
+    // A copy of one of the entry's classes would be a second ValidationError, say, or a second
+    // BodyReadFailure (not exported, yet upload() tells it apart by `instanceof`), that
     // `instanceof` does not know. (A class of its own, used inside it, is fine.)
-    const copied = [...text.matchAll(/^(?:var|let|const)\s+(\w+)\s*=\s*class\b|^class\s+(\w+)/gm)]
-      .map((match) => match[1] ?? match[2])
-      .filter((name) => entryExports.has(name.replace(/\d+$/, "")));
+    const copied = classNames(text).filter((name) => entryClasses.has(name.replace(/\d+$/, "")));
     if (copied.length) {
       throw new Error(`${output} copies the entry's ${copied.join(", ")}: it must import them`);
     }
@@ -242,6 +246,15 @@ async function bundle(source: string, outfile: string, external: string[]): Prom
   }).output();
   const warnings = new TextDecoder().decode(stderr);
   if (code != 0 || warnings.trim()) throw new Error(`esbuild ${source}:\n${warnings}`);
+}
+
+/**
+ * The classes an ES module defines, wherever: at its top, or indented in the wrapper that esbuild
+ * puts around a module it inlines for an `import()`.
+ */
+function classNames(text: string): string[] {
+  return [...text.matchAll(/^\s*(?:(?:var|let|const)\s+)?(\w+)\s*=\s*class\b|^\s*class\s+(\w+)/gm)]
+    .map((match) => match[1] ?? match[2]);
 }
 
 /** The names an ES module exports (esbuild writes one `export { … }` at its end). */

@@ -4,16 +4,14 @@
  * given (see {@linkcode encryptionHeaders}), so programs without SSE-C do not
  * carry them.
  *
- * It imports only pure functions (base64, MD5): the npm package ships it as a
- * file of its own, beside the bundled entries, so whatever it shares with them
- * is copied into it. The key check is therefore passed in: a `ValidationError`
- * class of its own would fail `instanceof` against the one users import.
+ * The npm package ships it as a file of its own, whose `ValidationError` is
+ * the entry's (see scripts/build_npm.ts).
  *
  * @module
  */
 import { decodeBase64, encodeBase64 } from "../encoding.ts";
 import { md5 } from "../md5.ts";
-import type { check as Check } from "../validate.ts";
+import { check } from "../validate.ts";
 import type { Encryption } from "./encryption_headers.ts";
 
 /**
@@ -21,14 +19,12 @@ import type { Encryption } from "./encryption_headers.ts";
  *
  * @param encryption The key.
  * @param prefix The header prefix: the object's own, or the copy source's.
- * @param check The library's `check()`, which throws its `ValidationError`.
  * @returns The headers to send.
  * @throws {ValidationError} If the key is not 32 bytes; the message gives its length, never the key.
  */
 export function customerKeyHeaders(
   encryption: Encryption,
   prefix: string,
-  check: typeof Check,
 ): Record<string, string> {
   let key: Uint8Array | undefined;
   const given = encryption.customerKey;

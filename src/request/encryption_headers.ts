@@ -1,5 +1,3 @@
-import { check } from "../validate.ts";
-
 /** Server-side encryption with a customer key (SSE-C, see docs/protocol.md#sse-c-headers). */
 export interface Encryption {
   /** The 32-byte AES-256 key, as bytes or as base64 text. */
@@ -21,6 +19,6 @@ export async function encryptionHeaders(
   prefix = "x-qs-encryption-customer-",
 ): Promise<Record<string, string>> {
   return encryption
-    ? (await import("./customer_key_headers.ts")).customerKeyHeaders(encryption, prefix, check)
+    ? (await import("./customer_key_headers.ts")).customerKeyHeaders(encryption, prefix)
     : {};
 }

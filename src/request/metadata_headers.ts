@@ -4,15 +4,18 @@
  * (see `initiateUpload`): most uploads carry none, and its checks would
  * otherwise weigh on the smallest program.
  *
- * Like `customer_key_headers.ts`, the npm package ships it as a file of its
- * own, so it imports no code with state of its own (only constants): the
- * library's checks are passed in, so that what it throws is the library's one
- * `ValidationError`.
+ * The npm package ships it as a file of its own, whose `ValidationError` is
+ * the entry's (see scripts/build_npm.ts).
  *
  * @module
  */
-import type { check as Check, checkHeaderValue as CheckHeaderValue } from "../validate.ts";
-import { MAX_METADATA_NAME, MAX_METADATA_SIZE, METADATA_NAME } from "../validate.ts";
+import {
+  check,
+  checkHeaderValue,
+  MAX_METADATA_NAME,
+  MAX_METADATA_SIZE,
+  METADATA_NAME,
+} from "../validate.ts";
 
 /**
  * Checks user metadata: names of `A-Z a-z 0-9 . _ -` up to 512 bytes,
@@ -20,15 +23,11 @@ import { MAX_METADATA_NAME, MAX_METADATA_SIZE, METADATA_NAME } from "../validate
  * most 2048 bytes; and returns its headers.
  *
  * @param metadata The metadata, names without `x-qs-meta-`.
- * @param check The library's `check()`, which throws its `ValidationError`.
- * @param checkHeaderValue The library's `checkHeaderValue()`.
  * @returns One `x-qs-meta-<name>` header per entry.
  * @throws {ValidationError} If the metadata breaks a rule; the message names the rule.
  */
 export function metadataHeaders(
   metadata: Record<string, string>,
-  check: typeof Check,
-  checkHeaderValue: typeof CheckHeaderValue,
 ): Record<string, string> {
   check(
     typeof metadata == "object" && metadata !== null && !Array.isArray(metadata),

@@ -6,7 +6,7 @@
  * @module
  */
 import { type Encryption, encryptionHeaders } from "./encryption_headers.ts";
-import { check, checkHeaderValue, checkStorageClass, type StorageClass } from "../validate.ts";
+import { checkHeaderValue, checkStorageClass, type StorageClass } from "../validate.ts";
 
 /** The properties of an object being created, which it keeps (see docs/protocol.md#object-properties). */
 export interface ObjectProperties {
@@ -38,7 +38,7 @@ export async function objectHeaders(
     "x-qs-storage-class": storageClass,
     // Loaded only when metadata is given, as SSE-C's code is: most objects carry neither.
     ...metadata !== undefined &&
-      (await import("./metadata_headers.ts")).metadataHeaders(metadata, check, checkHeaderValue),
+      (await import("./metadata_headers.ts")).metadataHeaders(metadata),
     ...await encryptionHeaders(encryption),
   };
 }

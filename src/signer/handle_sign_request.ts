@@ -70,7 +70,8 @@ export interface HandleSignRequestOptions {
  * @param options `authorize`, which decides who may sign what.
  * @returns The answer to send back.
  * @throws {ValidationError} If `authorize` is not a function. Never for a bad request (that is
- * a 4xx answer); otherwise it rejects only if the client's credentials function rejects.
+ * a 4xx answer); otherwise it rejects only if the client's credentials function rejects, or if
+ * the batch code it loads at its first request cannot be loaded (nothing is signed then).
  *
  * @example A Worker that signs uploads under the user's own prefix
  * ```ts

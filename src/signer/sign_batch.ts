@@ -9,7 +9,6 @@
  */
 import { type Client, serviceNow } from "../client.ts";
 import type { ValidationError } from "../errors.ts";
-import { check, checkHeaderValue } from "../validate.ts";
 import { requestUrl } from "../request/request_url.ts";
 import { signRequest } from "../request/sign_request.ts";
 import type { HandleSignRequestOptions } from "./handle_sign_request.ts";
@@ -130,12 +129,10 @@ async function readBatch(request: Request) {
   }
   // The metadata checks are loaded on demand, as for a request (see initiateUpload).
   const { metadataHeaders } = await import("../request/metadata_headers.ts");
-  const checkMetadata = (metadata: Record<string, string>) =>
-    metadataHeaders(metadata, check, checkHeaderValue);
   return {
     bucket: batch.bucket,
     style: style as Client["style"],
-    entries: requests.map((entry, index) => checkEntry(entry, index, checkMetadata)),
+    entries: requests.map((entry, index) => checkEntry(entry, index, metadataHeaders)),
   };
 }
 

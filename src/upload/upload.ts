@@ -24,6 +24,7 @@ import { BodyReadFailure, type SourcePart } from "./read_parts.ts";
 import { cancelBody, runIgnoringOutcome, type UploadBody } from "./upload_body.ts";
 import { type OpenedParts, type PartPoolOutcome, runPartPool } from "./part_pool.ts";
 import { openBody } from "./open_body.ts";
+import { untilAborted } from "../until_aborted.ts";
 import type { ResumeEntry, ResumeStore } from "./resume_store.ts";
 import { type CleanupClock, cleanupClock } from "./cleanup_clock.ts";
 import type { ProgressReporter, UploadProgress } from "./progress_reporter.ts";
@@ -356,7 +357,9 @@ async function start(
         uploadId = await initiate(client, input, clock.signal, (sentAt) => since = sentAt);
       } finally {
         if (since !== undefined) {
-          // Its code is loaded only now, by an upload that lost an initiate answer.
+          // Its code is loaded only now, by an upload that lost an initiate answer. (A load that
+          // stalls is not raced against the clean-up time: that costs bytes upload()'s path does
+          // not have, and would misreport a search the time ran out on before it began.)
           const search = { bucket, key, since, keep: uploadId, signal: clock.signal };
           orphans = import("./abort_orphans.ts").then(
             ({ abortOrphans }) => abortOrphans(client, search),
@@ -436,9 +439,10 @@ async function transfer(
   let outcome: PartPoolOutcome;
   try {
     // Its code is loaded only by uploads with an onProgress (see scripts/size.ts), here, where
-    // a failure to load it is the upload's failure, and the upload is cleaned up.
+    // a failure to load it is the upload's failure, and the upload is cleaned up; the caller's
+    // abort ends a load that stalls, as it ends every other wait.
     reporter = input.onProgress &&
-      (await import("./progress_reporter.ts")).progressReporter(
+      (await untilAborted(import("./progress_reporter.ts"), signal)).progressReporter(
         { uploadId, total: plan.size, partsTotal: plan.partsTotal },
         input.onProgress,
       );
@@ -671,9 +675,10 @@ async function sendPart(
   const sameSize = previous?.size == bytes.length ? previous : undefined;
   // Hashed once, and only when it is sent or a part of the same size may already be there; in
   // slices, so that the thread (a page's, too) is never held for the whole part.
-  // MD5's code is loaded on demand, at the first part (as content_md5.ts does).
+  // MD5's code is loaded on demand, at the first part; an abort ends a load that stalls, which
+  // the pool, waiting for every part in flight, would otherwise wait for.
   const digest = sendMd5 || sameSize
-    ? await (await import("../md5_sliced.ts")).md5Sliced(bytes, { signal })
+    ? await (await untilAborted(import("../md5_sliced.ts"), signal)).md5Sliced(bytes, { signal })
     : undefined;
   if (sameSize && sameSize.etag == encodeHex(digest!)) {
     reporter?.skip(partNumber);

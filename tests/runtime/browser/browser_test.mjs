@@ -472,12 +472,26 @@ describe("Chromium", () => {
     // The page's own site can fail while the service is reachable: each chunk upload() loads on
     // demand is refused in turn, in a fresh page (a failed import may be remembered).
     const inProgress = (key) => [...emulator.state.uploads.values()].filter((u) => u.key == key);
-    const attempt = async (chunk, key, { loseInitiateAnswer = false, onProgress = false } = {}) => {
+    const attempt = async (
+      chunk,
+      key,
+      { loseInitiateAnswer = false, onProgress = false, parts = 3, resume = false } = {},
+    ) => {
       const { page, close } = await open("/upload.js");
       await page.route(`**/esm/${chunk}`, (route) => route.abort("connectionreset"));
       const outcome = await page.evaluate(
         async (
-          { endpoint, credentials, bucket, partSize, key, loseInitiateAnswer, onProgress },
+          {
+            endpoint,
+            credentials,
+            bucket,
+            partSize,
+            key,
+            loseInitiateAnswer,
+            onProgress,
+            parts,
+            resume,
+          },
         ) => {
           const library = await import("/esm/mod.js");
           let lose = loseInitiateAnswer;
@@ -497,12 +511,17 @@ describe("Chromium", () => {
             },
           });
           try {
+            // An upload made earlier, to resume by its ID.
+            const uploadId = resume
+              ? (await library.initiateMultipartUpload(client, { bucket, key })).uploadId
+              : undefined;
             const result = await library.upload(client, {
               bucket,
               key,
-              body: new Uint8Array(3 * partSize).fill(7),
+              body: new Uint8Array(parts * partSize).fill(7),
               partSize,
               minPartSize: partSize,
+              uploadId,
               ...onProgress && { onProgress: () => {} },
             });
             const left = result.cleanupError;
@@ -522,11 +541,26 @@ describe("Chromium", () => {
           key,
           loseInitiateAnswer,
           onProgress,
+          parts,
+          resume,
         },
       );
       await close();
       return outcome;
     };
+
+    // The single PUT's code, for a body that fits in one part: nothing is sent.
+    const whole = await attempt("src/upload/put_whole.js", "chunks/whole", { parts: 1 });
+    assert.equal(whole.name, "TypeError");
+    assert.equal(emulator.state.objects.get(`${BUCKET}/chunks/whole`), undefined);
+    assert.deepEqual(inProgress("chunks/whole"), []);
+
+    // Resume's code, to list the parts of the upload given by ID: nothing is sent, and the
+    // caller's upload stays, as it does when listing its parts fails.
+    const resumed = await attempt("src/upload/resume_store.js", "chunks/resumed", { resume: true });
+    assert.equal(resumed.name, "TypeError");
+    assert.equal(inProgress("chunks/resumed").length, 1);
+    assert.equal(inProgress("chunks/resumed")[0].parts.size, 0);
 
     // Progress's code, loaded once the upload exists: the upload is aborted.
     const progress = await attempt("src/upload/progress_reporter.js", "chunks/progress", {
@@ -555,6 +589,66 @@ describe("Chromium", () => {
     );
     assert.equal(emulator.state.objects.get(`${BUCKET}/chunks/orphans`).size, 3 * PART_SIZE);
     assert.equal(inProgress("chunks/orphans").length, 1, "the one the lost answer made");
+  });
+
+  it("settles an upload at the caller's abort when code it loads on demand stalls", {
+    // Without an answer to wait for, a stalled import would hold the upload forever.
+    timeout: 60_000,
+  }, async () => {
+    // The page's own site can stall rather than fail: each chunk's request is held, never
+    // answered. MD5's and progress's code are awaited once the upload exists, so the caller's
+    // abort must still settle it, aborted on the service.
+    const inProgress = (key) => [...emulator.state.uploads.values()].filter((u) => u.key == key);
+    const attempt = async (chunk, key, { onProgress = false } = {}) => {
+      const { page, close } = await open("/upload.js");
+      let requested;
+      const asked = new Promise((resolve) => requested = resolve);
+      await page.route(`**/esm/${chunk}`, () => requested());
+      await page.evaluate(({ endpoint, credentials, bucket, partSize, key, onProgress }) => {
+        const controller = globalThis.controller = new AbortController();
+        globalThis.outcome = import("/esm/mod.js").then(async (library) => {
+          const client = library.createClient({ endpoint, credentials });
+          try {
+            await library.upload(client, {
+              bucket,
+              key,
+              body: new Uint8Array(3 * partSize).fill(7),
+              partSize,
+              minPartSize: partSize,
+              signal: controller.signal,
+              ...onProgress && { onProgress: () => {} },
+            });
+            return { completed: true };
+          } catch (error) {
+            return { reason: error === controller.signal.reason };
+          }
+        });
+      }, {
+        endpoint: server.url,
+        credentials: CREDENTIALS,
+        bucket: BUCKET,
+        partSize: PART_SIZE,
+        key,
+        onProgress,
+      });
+      await asked;
+      await page.evaluate(() => globalThis.controller.abort(new Error("stopped")));
+      const outcome = await page.evaluate(() => globalThis.outcome);
+      await close();
+      return outcome;
+    };
+
+    // Progress's code, awaited once the upload exists: the abort settles it, the upload aborted.
+    const progress = await attempt("src/upload/progress_reporter.js", "stalls/progress", {
+      onProgress: true,
+    });
+    assert.deepEqual(progress, { reason: true });
+    assert.deepEqual(inProgress("stalls/progress"), []);
+
+    // MD5's code, awaited by the first parts, which the pool waits for after an abort.
+    const md5 = await attempt("src/md5_sliced.js", "stalls/md5");
+    assert.deepEqual(md5, { reason: true });
+    assert.deepEqual(inProgress("stalls/md5"), []);
   });
 
   it("tells upload() progress as XMLHttpRequest sends a 32 MiB part over 8 MiB/s", async (t) => {
