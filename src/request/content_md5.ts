@@ -6,6 +6,7 @@
  * @module
  */
 import { encodeBase64 } from "../encoding.ts";
+import { untilAborted } from "../until_aborted.ts";
 import { check, matches } from "../validate.ts";
 
 /**
@@ -44,8 +45,9 @@ async function md5Base64(
   signal: AbortSignal | undefined,
 ): Promise<string> {
   // Loaded at the first body hashed, not with the library: MD5 is the largest code on upload()'s
-  // path, and a page can start before it arrives (see scripts/size.ts).
-  const { SlicedMd5 } = await import("../md5_sliced.ts");
+  // path, and a page can start before it arrives (see scripts/size.ts). An abort ends a load
+  // that stalls.
+  const { SlicedMd5 } = await untilAborted(import("../md5_sliced.ts"), signal);
   const hash = new SlicedMd5({ signal });
   if (body instanceof Uint8Array) return encodeBase64((await hash.update(body)).digest());
   const reader = body.stream().getReader();

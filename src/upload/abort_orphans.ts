@@ -15,12 +15,7 @@ import {
 } from "../../mod.ts";
 import { describeError } from "../inspect_error.ts";
 import { pause } from "../pause.ts";
-
-/**
- * Slack when comparing creation times with the moment an attempt was sent:
- * the listing's `Date` header has whole seconds, and so may creation times.
- */
-const MARGIN = 2000;
+import { CREATION_SLACK as MARGIN } from "./cleanup_clock.ts";
 
 /** Which uploads {@linkcode abortOrphans} looks for. */
 export interface OrphanSearch {

@@ -1,3 +1,10 @@
+/**
+ * Slack when comparing uploads' creation times with the moment an initiate
+ * attempt was sent: the listing's `Date` header has whole seconds, and so may
+ * creation times. Uploads created since that moment, less this, may be orphans.
+ */
+export const CREATION_SLACK = 2000;
+
 /** The time `upload()` gives its clean-up; see {@linkcode cleanupClock}. */
 export interface CleanupClock {
   /** Aborts when the clean-up time is up, with a `TimeoutError`. */

@@ -11,7 +11,7 @@ import {
 import { describeError, hasCode } from "../inspect_error.ts";
 import { encodeBase64, encodeHex } from "../encoding.ts";
 import { abortMultipartUpload } from "../operations/abort_multipart_upload.ts";
-import { completeMultipartUpload } from "../operations/complete_multipart_upload.ts";
+import { sendComplete } from "../operations/complete_multipart_upload.ts";
 import {
   type InitiateMultipartUploadInput,
   initiateUpload,
@@ -26,7 +26,7 @@ import { type OpenedParts, type PartPoolOutcome, runPartPool } from "./part_pool
 import { openBody } from "./open_body.ts";
 import { untilAborted } from "../until_aborted.ts";
 import type { ResumeEntry, ResumeStore } from "./resume_store.ts";
-import { type CleanupClock, cleanupClock } from "./cleanup_clock.ts";
+import { type CleanupClock, cleanupClock, CREATION_SLACK } from "./cleanup_clock.ts";
 import type { ProgressReporter, UploadProgress } from "./progress_reporter.ts";
 
 export type { UploadProgress };
@@ -248,7 +248,7 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
     plan = planUpload(input);
     // Resume's code is loaded only by uploads that ask for it (see scripts/size.ts).
     if (input.resumeStore !== undefined || input.fingerprint !== undefined) {
-      entry = (await import("./resume_store.ts")).resumeEntry(input, plan.size);
+      entry = (await loadResume(signal)).resumeEntry(input, plan.size);
     }
     // Checked now, before any byte is read: PUT and initiate would check them only later.
     await objectHeaders(input);
@@ -256,7 +256,7 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
     // A body that fits in one part goes in one PUT: it has nothing to remember.
     const fits = plan.size !== undefined && plan.size <= plan.partSize;
     if (entry && !fits) {
-      stored = await (await import("./resume_store.ts")).storedUploadId(entry, signal);
+      stored = await (await loadResume(signal)).storedUploadId(entry, signal);
     }
   } catch (error) {
     // The input may have been refused: the body is released all the same, so that a stream
@@ -282,7 +282,11 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
     }
     if (opening && "whole" in opening) {
       // Its code is loaded only for a body that fits in one part (see scripts/size.ts).
-      return await (await import("./put_whole.ts")).putWhole(client, input, opening.whole);
+      return await (await untilAborted(import("./put_whole.ts"), signal)).putWhole(
+        client,
+        input,
+        opening.whole,
+      );
     }
     opened = opening;
   }
@@ -339,7 +343,7 @@ async function start(
   try {
     if (uploadId !== undefined) {
       try {
-        existing = await (await import("./resume_store.ts")).existingParts(client, {
+        existing = await (await loadResume(signal)).existingParts(client, {
           bucket,
           key,
           uploadId,
@@ -357,26 +361,21 @@ async function start(
         uploadId = await initiate(client, input, clock.signal, (sentAt) => since = sentAt);
       } finally {
         if (since !== undefined) {
-          // Its code is loaded only now, by an upload that lost an initiate answer. (A load that
-          // stalls is not raced against the clean-up time: that costs bytes upload()'s path does
-          // not have, and would misreport a search the time ran out on before it began.)
+          // Its code is loaded only now, by an upload that lost an initiate answer, within the
+          // clean-up time. If it does not load in time, what may remain is said as when the
+          // search cannot list: every upload of the key since the first uncertain attempt.
           const search = { bucket, key, since, keep: uploadId, signal: clock.signal };
-          orphans = import("./abort_orphans.ts").then(
+          orphans = untilAborted(import("./abort_orphans.ts"), clock.signal).then(
             ({ abortOrphans }) => abortOrphans(client, search),
-            (error) =>
-              // Reported as a listing that failed: any upload of the key since then may remain.
-              new LeftoverUploadsError(
-                `Uploads of ${key} may remain: the clean-up's code did not load (${
+            (error) => {
+              const from = new Date(since! + client.clockOffset - CREATION_SLACK);
+              return new LeftoverUploadsError(
+                `Uploads of ${key} created since ${from.toISOString()} may remain (${
                   describeError(error)
                 })`,
-                {
-                  bucket,
-                  key,
-                  uploadIds: [],
-                  since: new Date(since! + client.clockOffset),
-                  cause: error,
-                },
-              ),
+                { bucket, key, uploadIds: [], since: from, cause: error },
+              );
+            },
           );
         }
       }
@@ -385,7 +384,7 @@ async function start(
       signal?.throwIfAborted();
       // Remembered before any part goes, so that a crash from now on can be resumed.
       if (entry) {
-        await (await import("./resume_store.ts")).callStore(
+        await (await loadResume()).callStore(
           entry,
           "set",
           (store) => store.set(entry.fingerprint, uploadId!),
@@ -396,8 +395,7 @@ async function start(
     return { ...beginning, uploadId, resumed, existing, orphans };
   } catch (error) {
     // No part was sent: release the body, so that a stream does not hold its source open.
-    cancelBody(input.body, error);
-    if (opened) runIgnoringOutcome(() => opened.rest.return());
+    releaseBody(input.body, opened, error);
     if (created) {
       // Made, then aborted by the caller (or not remembered): it has no part, so there is
       // nothing to keep.
@@ -470,8 +468,7 @@ async function transfer(
     }
   } catch (error) {
     // Only loading the reporter, or the first report, can fail here, before any part was read.
-    cancelBody(plan.body, error);
-    if (opened) runIgnoringOutcome(() => opened.rest.return());
+    releaseBody(plan.body, opened, error);
     outcome = { parts: [], failed: true, error };
   } finally {
     reporter?.stop();
@@ -484,7 +481,7 @@ async function transfer(
       // An abort stops complete's retries but not an attempt in flight, whose outcome must be
       // learnt: cut off, it would leave the object's existence unknown. Only the clean-up
       // time, once the caller aborted, cuts it off.
-      const { requestId } = await completeMultipartUpload(client, {
+      const { requestId } = await sendComplete(client, {
         bucket,
         key,
         uploadId,
@@ -522,7 +519,7 @@ async function transfer(
             operation: "completeMultipartUpload",
             status: 0,
             message:
-              "its attempt was cut off at the end of the clean-up time after the abort, so it may have completed the upload; the object may exist",
+              "its attempt was cut off when the clean-up time after the abort ran out: the object may exist",
             attempts: 1,
             mayHaveTakenEffect: true,
             cause: failure,
@@ -551,6 +548,23 @@ async function transfer(
   });
 }
 
+/**
+ * Resume's code, loaded only by uploads that ask for it (see scripts/size.ts);
+ * a load that stalls ends when the signal aborts, as every other wait does.
+ */
+function loadResume(signal?: AbortSignal) {
+  return untilAborted(import("./resume_store.ts"), signal);
+}
+
+/**
+ * Lets go of the body when no part will be sent, so that a stream does not
+ * hold its source open: the body, and the parts already opened on it.
+ */
+function releaseBody(body: UploadBody, opened: OpenedParts | undefined, reason: unknown): void {
+  cancelBody(body, reason);
+  if (opened) runIgnoringOutcome(() => opened.rest.return());
+}
+
 /** Whether listing a stored upload's parts failed because the upload is gone. */
 function isGone(error: unknown): boolean {
   return hasCode(error, "upload_not_exists") ||
@@ -562,7 +576,7 @@ async function forget(
   entry: ResumeEntry,
   signal: AbortSignal,
 ): Promise<ResumeStoreError | undefined> {
-  return (await import("./resume_store.ts")).forgetUpload(entry, signal);
+  return (await loadResume()).forgetUpload(entry, signal);
 }
 
 /** What a failed upload leaves to clean up, and why it failed. */

@@ -585,40 +585,63 @@ describe("Chromium", () => {
     assert.equal(orphans.completed, true);
     assert.match(
       orphans.cleanupError,
-      /Uploads of chunks\/orphans may remain: the clean-up's code did not load/,
+      /^Uploads of chunks\/orphans created since \S+ may remain \(.*import/i,
     );
     assert.equal(emulator.state.objects.get(`${BUCKET}/chunks/orphans`).size, 3 * PART_SIZE);
     assert.equal(inProgress("chunks/orphans").length, 1, "the one the lost answer made");
   });
 
-  it("settles an upload at the caller's abort when code it loads on demand stalls", {
+  it("settles an upload when code it loads on demand stalls: at the abort, or the clean-up time", {
     // Without an answer to wait for, a stalled import would hold the upload forever.
     timeout: 60_000,
   }, async () => {
     // The page's own site can stall rather than fail: each chunk's request is held, never
-    // answered. MD5's and progress's code are awaited once the upload exists, so the caller's
-    // abort must still settle it, aborted on the service.
+    // answered. The caller's abort must settle the upload wherever it waits for code, and leave
+    // nothing behind; the clean-up after a lost initiate answer has the clean-up time.
     const inProgress = (key) => [...emulator.state.uploads.values()].filter((u) => u.key == key);
-    const attempt = async (chunk, key, { onProgress = false } = {}) => {
+    const attempt = async (chunk, key, options = {}) => {
+      const { onProgress = false, parts = 3, resume = false, loseInitiateAnswer = false } = options;
       const { page, close } = await open("/upload.js");
       let requested;
       const asked = new Promise((resolve) => requested = resolve);
       await page.route(`**/esm/${chunk}`, () => requested());
-      await page.evaluate(({ endpoint, credentials, bucket, partSize, key, onProgress }) => {
+      await page.evaluate((input) => {
+        const { endpoint, credentials, bucket, partSize, key } = input;
         const controller = globalThis.controller = new AbortController();
         globalThis.outcome = import("/esm/mod.js").then(async (library) => {
-          const client = library.createClient({ endpoint, credentials });
+          let lose = input.loseInitiateAnswer;
+          const client = library.createClient({
+            endpoint,
+            credentials,
+            // The service makes the upload, and its answer is lost on the way back.
+            fetch: async (request) => {
+              const initiate = request.method == "POST" &&
+                new URL(request.url).search == "?uploads";
+              const response = await fetch(request);
+              if (initiate && lose) {
+                lose = false;
+                throw new TypeError("connection reset");
+              }
+              return response;
+            },
+          });
           try {
-            await library.upload(client, {
+            const uploadId = input.resume
+              ? (await library.initiateMultipartUpload(client, { bucket, key })).uploadId
+              : undefined;
+            const result = await library.upload(client, {
               bucket,
               key,
-              body: new Uint8Array(3 * partSize).fill(7),
+              body: new Uint8Array(input.parts * partSize).fill(7),
               partSize,
               minPartSize: partSize,
+              uploadId,
               signal: controller.signal,
-              ...onProgress && { onProgress: () => {} },
+              cleanupTimeout: 300,
+              ...input.onProgress && { onProgress: () => {} },
             });
-            return { completed: true };
+            const left = result.cleanupError;
+            return { completed: true, cleanupError: left?.cause?.name };
           } catch (error) {
             return { reason: error === controller.signal.reason };
           }
@@ -630,13 +653,28 @@ describe("Chromium", () => {
         partSize: PART_SIZE,
         key,
         onProgress,
+        parts,
+        resume,
+        loseInitiateAnswer,
       });
       await asked;
-      await page.evaluate(() => globalThis.controller.abort(new Error("stopped")));
+      if (!loseInitiateAnswer) {
+        await page.evaluate(() => globalThis.controller.abort(new Error("stopped")));
+      }
       const outcome = await page.evaluate(() => globalThis.outcome);
       await close();
       return outcome;
     };
+
+    // The single PUT's code, for a body that fits in one part: nothing was sent.
+    const whole = await attempt("src/upload/put_whole.js", "stalls/whole", { parts: 1 });
+    assert.deepEqual(whole, { reason: true });
+    assert.equal(emulator.state.objects.get(`${BUCKET}/stalls/whole`), undefined);
+
+    // Resume's code, to list the parts of the upload given by ID: it stays, as the caller's.
+    const resumed = await attempt("src/upload/resume_store.js", "stalls/resumed", { resume: true });
+    assert.deepEqual(resumed, { reason: true });
+    assert.equal(inProgress("stalls/resumed").length, 1);
 
     // Progress's code, awaited once the upload exists: the abort settles it, the upload aborted.
     const progress = await attempt("src/upload/progress_reporter.js", "stalls/progress", {
@@ -649,6 +687,15 @@ describe("Chromium", () => {
     const md5 = await attempt("src/md5_sliced.js", "stalls/md5");
     assert.deepEqual(md5, { reason: true });
     assert.deepEqual(inProgress("stalls/md5"), []);
+
+    // The clean-up's code after a lost initiate answer, with no abort: the object is made, and
+    // the upload the lost answer made is reported when the clean-up time is up.
+    const orphans = await attempt("src/upload/abort_orphans.js", "stalls/orphans", {
+      loseInitiateAnswer: true,
+    });
+    assert.deepEqual(orphans, { completed: true, cleanupError: "TimeoutError" });
+    assert.equal(emulator.state.objects.get(`${BUCKET}/stalls/orphans`).size, 3 * PART_SIZE);
+    assert.equal(inProgress("stalls/orphans").length, 1, "the one the lost answer made");
   });
 
   it("tells upload() progress as XMLHttpRequest sends a 32 MiB part over 8 MiB/s", async (t) => {
