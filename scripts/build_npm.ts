@@ -33,9 +33,12 @@ export const NPM_NAME = "qingstor-multipart";
 /** The command line's entry in the package, from `src/cli/main.ts`. */
 const CLI_BIN = "esm/src/cli/main.js";
 
+/** The library's entry (`.`) in the package, which the code loaded on demand imports. */
+const LIBRARY = "esm/mod.js";
+
 /** The bundled entries: each source root, and its file in the package. */
 export const ENTRIES = [
-  ["mod.ts", "esm/mod.js"],
+  ["mod.ts", LIBRARY],
   ["src/testing/mod.ts", "esm/src/testing/mod.js"],
   ["src/cli/main.ts", CLI_BIN],
 ] as const;
@@ -133,17 +136,18 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
     await bundle(source, `${dir}/${output}`, output == CLI_BIN ? [] : ON_DEMAND_EXTERNAL);
     await aimOnDemandImports(dir, output);
   }
-  const entry = await Deno.readTextFile(`${dir}/esm/mod.js`);
+  const entry = await Deno.readTextFile(`${dir}/${LIBRARY}`);
   const [entryExports, entryClasses] = [exportedNames(entry), new Set(classNames(entry))];
   for (const source of ON_DEMAND) {
     const output = onDemandOutput(source);
     await bundle(source, `${dir}/${output}`, [...ON_DEMAND_EXTERNAL, ...SHARED_WITH_ENTRY]);
     // What it takes from the entry (its API, the error classes) it imports from the entry's file.
     await aimOnDemandImports(dir, output);
-    const toEntry = relativePath(output, "esm/mod.js");
+    const toEntry = relativePath(output, LIBRARY);
     const text = (await Deno.readTextFile(`${dir}/${output}`)).replace(
-      /(\bfrom\s*")[^"]*\/(?:mod|errors)\.ts(")/g,
-      `$1${toEntry}$2`,
+      /(\bfrom\s*")[^"]*\/([\w-]+\.ts)(")/g,
+      (specifier, from, file, end) =>
+        SHARED_WITH_ENTRY.includes(`*/${file}`) ? `${from}${toEntry}${end}` : specifier,
     );
     await Deno.writeTextFile(`${dir}/${output}`, text);
     // A copy of one of the entry's classes would be a second ValidationError, say, or a second
@@ -168,7 +172,7 @@ export async function buildNpm(): Promise<{ dir: string; version: string }> {
     // One file each: only Node's own modules may be imported (by the command line), and the
     // entry, by the code it loads on demand.
     const entry = ON_DEMAND.some((source) => onDemandOutput(source) == output)
-      ? relativePath(output, "esm/mod.js")
+      ? relativePath(output, LIBRARY)
       : undefined;
     if (imported.some((specifier) => !specifier.startsWith("node:") && specifier != entry)) {
       throw new Error(`${output} imports ${imported.join(", ")}: it must be one file`);

@@ -9,18 +9,13 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import process from "node:process";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
-import { bucket, cliSandbox, serve, TIMEOUT } from "./support/cli.ts";
+import { bucket, cliSandbox, runtimeCommand, serve, TIMEOUT } from "./support/cli.ts";
 
 const { file, start } = cliSandbox();
 
-/** The child program under the runtime running the tests, as tests/support/cli.ts runs the CLI. */
-const CHILD = "Deno" in globalThis
-  ? [process.execPath, "run", "-A", join(process.cwd(), "tests/support/resume_child.ts")]
-  : process.versions.bun
-  ? [process.execPath, join(process.cwd(), "tests/support/resume_child.ts")]
-  : [process.execPath, join(process.cwd(), "build/node/tests/support/resume_child.js")];
+/** The child program under the runtime running the tests, as the CLI is run. */
+const CHILD = runtimeCommand("tests/support/resume_child.ts");
 
 const PART = 1024;
 const PARTS = 8;

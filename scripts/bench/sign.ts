@@ -114,22 +114,21 @@ const headerStrings = partRequests().map((request) => {
   return stringToSign(request);
 });
 
+/** Dates and signs one request's headers, as `send()` does for each attempt. */
+async function signOne(request: ReturnType<typeof partRequests>[number]): Promise<void> {
+  request.headers.set("x-qs-date", new Date(Date.now() + client.clockOffset).toUTCString());
+  const signed = await signRequest(client, credentials.secretAccessKey, request);
+  request.headers.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
+}
+
 /** As `send()` signs each attempt: dated, signed, `Authorization` set; one after the other. */
 async function signHeaders(requests: ReturnType<typeof partRequests>) {
-  for (const request of requests) {
-    request.headers.set("x-qs-date", new Date(Date.now() + client.clockOffset).toUTCString());
-    const signed = await signRequest(client, credentials.secretAccessKey, request);
-    request.headers.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
-  }
+  for (const request of requests) await signOne(request);
 }
 
 /** The same, all started at once: compared with the bare loop of that shape, for information. */
 function signHeadersAtOnce(requests: ReturnType<typeof partRequests>) {
-  return Promise.all(requests.map(async (request) => {
-    request.headers.set("x-qs-date", new Date(Date.now() + client.clockOffset).toUTCString());
-    const signed = await signRequest(client, credentials.secretAccessKey, request);
-    request.headers.set("authorization", `QS ${credentials.accessKeyId}:${signed}`);
-  }));
+  return Promise.all(requests.map(signOne));
 }
 
 const presignEach = () =>

@@ -21,12 +21,23 @@ import {
 import { UsageError } from "../../src/cli/usage_error.ts";
 import { CREDENTIALS } from "./harness.ts";
 
-/** The CLI under the runtime running the tests (which run in the repository's root). */
-export const CLI = "Deno" in globalThis
-  ? [process.execPath, "run", "-A", join(process.cwd(), "src/cli/main.ts")]
-  : process.versions.bun
-  ? [process.execPath, join(process.cwd(), "src/cli/main.ts")]
-  : [process.execPath, join(process.cwd(), "build/node/src/cli/main.js")];
+/**
+ * The command that runs a program of the repository under the runtime running the tests (which
+ * run in the repository's root): Deno and Bun run its TypeScript, Node the tsc build of it.
+ *
+ * @param source The program's path from the repository's root, e.g. `src/cli/main.ts`.
+ * @returns The command and its arguments, before the program's own.
+ */
+export function runtimeCommand(source: string): string[] {
+  return "Deno" in globalThis
+    ? [process.execPath, "run", "-A", join(process.cwd(), source)]
+    : process.versions.bun
+    ? [process.execPath, join(process.cwd(), source)]
+    : [process.execPath, join(process.cwd(), "build/node", source.replace(/\.ts$/, ".js"))];
+}
+
+/** The CLI under the runtime running the tests. */
+export const CLI = runtimeCommand("src/cli/main.ts");
 
 export const TIMEOUT = { timeout: 60_000 };
 export const bucket = "mybucket";
