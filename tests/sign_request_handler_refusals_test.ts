@@ -28,6 +28,21 @@ describe("handleSignRequest() refuses", () => {
       "sign_unsupported_media_type",
     );
     await refused(post("x".repeat(512 * 1024 + 1)), 413, "sign_request_too_large");
+    // A body declared too large is refused before a byte of it is read.
+    let pulled = false;
+    const declared = new Request("https://example.com/sign", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(512 * 1024 + 1) },
+      body: new ReadableStream({
+        pull: (controller) => {
+          pulled = true;
+          controller.error(new Error("read"));
+        },
+      }, { highWaterMark: 0 }),
+      duplex: "half",
+    } as RequestInit);
+    await refused(declared, 413, "sign_request_too_large");
+    assert.equal(pulled, false);
     await refused(
       post(batch(...Array(33).fill(GOOD.part))),
       413,
