@@ -104,6 +104,10 @@ describe("a client with a remote signer that fails", () => {
       { version: 1, signatures: [{ error: { status: 200, code: "odd", message: "m" } }] },
       { version: 1, signatures: [{ error: { status: 1e6, code: "odd", message: "m" } }] },
       { version: 1, error: { status: 99999, code: "odd", message: "m" } },
+      // Neither a signature nor a refusal; a refusal that says nothing.
+      { version: 1, signatures: [{}] },
+      { version: 1, signatures: [{ error: null }] },
+      { version: 1, error: "no" },
     ];
     for (const answer of answers) {
       await withSigning({
@@ -114,6 +118,10 @@ describe("a client with a remote signer that fails", () => {
           .catch((error) => error);
         assert.ok(error instanceof QingStorError, String(error));
         assert.equal(error.status, 502, JSON.stringify(answer));
+        // The code and message it gave, when strings; otherwise the client's own.
+        const odd = JSON.stringify(answer).includes('"odd"');
+        assert.equal(error.code, odd ? "odd" : "sign_answer_invalid");
+        assert.match(error.message, odd ? /: m$/ : /without signatures|No signature/);
         assert.equal(error.attempts, 2, "retried as a bad gateway");
         assert.equal(signing.harness.emulator.state.requests.length, 0);
       });
