@@ -8,15 +8,15 @@
  * @module
  */
 import { type Client, serviceNow } from "../client.ts";
-import type { ValidationError } from "../errors.ts";
 import { requestUrl } from "../request/request_url.ts";
 import { signRequest } from "../request/sign_request.ts";
+import { checkBucket } from "../validate.ts";
 import type { HandleSignRequestOptions } from "./handle_sign_request.ts";
 import {
-  checkBatchBucket,
   checkEntry,
   checkFields,
   isRecord,
+  shown,
   type SignableEntry,
   SigningRefusal,
 } from "./signable_operations.ts";
@@ -105,8 +105,10 @@ async function readBatch(request: Request) {
   if (!isRecord(batch)) throw invalid("The body must be a JSON object");
   try {
     checkFields(batch, ["version", "bucket", "style", "requests"], "body");
+    // One bucket per batch, named at the top: an entry may not name one of its own.
+    checkBucket(shown(batch.bucket) as string);
   } catch (error) {
-    throw invalid((error as ValidationError).message);
+    throw invalid((error as Error).message);
   }
   if (batch.version !== SIGNING_PROTOCOL_VERSION) {
     throw invalid(`Only version ${SIGNING_PROTOCOL_VERSION} of the signing protocol is spoken`);
@@ -115,7 +117,6 @@ async function readBatch(request: Request) {
   if (style != "path" && style != "virtual-host") {
     throw invalid('style must be "path" or "virtual-host"');
   }
-  checkBatchBucket(batch.bucket);
   const requests = batch.requests;
   if (!Array.isArray(requests) || requests.length == 0) {
     throw invalid("requests must be a non-empty array");
@@ -130,7 +131,7 @@ async function readBatch(request: Request) {
   // The metadata checks are loaded on demand, as for a request (see initiateUpload).
   const { metadataHeaders } = await import("../request/metadata_headers.ts");
   return {
-    bucket: batch.bucket,
+    bucket: batch.bucket as string,
     style: style as Client["style"],
     entries: requests.map((entry, index) => checkEntry(entry, index, metadataHeaders)),
   };
