@@ -19,11 +19,9 @@ import {
   ValidationError,
 } from "../mod.ts";
 import { CREDENTIALS, inspect } from "./support/harness.ts";
-
 import { bucket } from "./support/upload.ts";
 import { withSigning } from "./support/signing.ts";
 import { serveFetch } from "./support/serve_fetch.ts";
-
 import { deferred } from "./support/deferred.ts";
 
 describe("a client with a remote signer that fails", () => {

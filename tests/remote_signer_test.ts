@@ -27,7 +27,6 @@ import { CREDENTIALS, inspect } from "./support/harness.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
 import { bucket, partSize, sizing } from "./support/upload.ts";
 import { type Signing, withSigning } from "./support/signing.ts";
-
 import { virtualHostFetch } from "./support/virtual_host_fetch.ts";
 import { deferred } from "./support/deferred.ts";
 

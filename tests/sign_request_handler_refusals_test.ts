@@ -201,6 +201,8 @@ describe("handleSignRequest() refuses", () => {
       ["initiate", { "x-qs-meta-a b": "x" }],
       ["initiate", { "x-qs-meta-big": "v".repeat(2100) }],
       ["initiate", { "x-qs-meta-nl": "a\nb" }],
+      // Names that differ only in case would be sent as one header, their values joined.
+      ["initiate", { "x-qs-meta-Owner": "alice", "x-qs-meta-owner": "bob" }],
       ["initiate", { "x-qs-encryption-customer-key": customerKey.slice(2) + "AA" + "!" }],
       ["initiate", { "x-qs-encryption-customer-algorithm": "DES" }],
       // Named as the rules name the kinds of headers, not as headers are.

@@ -168,11 +168,14 @@ const RULES: Readonly<Record<SignableOperation, Rule>> = {
   putObject: { method: "PUT", query: {}, headers: OBJECT_HEADERS },
 };
 
+/** A base64 MD5: 16 bytes. */
+const BASE64_MD5 = /^[A-Za-z0-9+/]{22}==$/;
+
 /** The SSE-C headers' values: a checked shape, and never shown in a refusal. */
 const SSE_C: Record<string, RegExp> = {
   "x-qs-encryption-customer-algorithm": /^AES256$/,
   "x-qs-encryption-customer-key": /^[A-Za-z0-9+/]{43}=$/,
-  "x-qs-encryption-customer-key-md5": /^[A-Za-z0-9+/]{22}==$/,
+  "x-qs-encryption-customer-key-md5": BASE64_MD5,
 };
 
 /** The header kinds as messages name them. */
@@ -335,7 +338,7 @@ function checkHeaders(
       // Its name and value are checkMetadata's, as for a client's own metadata.
       metadata.push([name.slice("x-qs-meta-".length), value]);
     } else if (name == "content-md5") {
-      check(matches(/^[A-Za-z0-9+/]{22}==$/, value), parameter, "Must be a base64 MD5", value);
+      check(matches(BASE64_MD5, value), parameter, "Must be a base64 MD5", value);
     } else if (name == "x-qs-storage-class") {
       check(isStorageClass(value), parameter, "Must be a known storage class", value);
     } else checkHeaderValue(parameter, value, 255);
