@@ -94,6 +94,21 @@ describe("handleSignRequest() and hostile input", () => {
       );
     }));
 
+  it("reads a body that arrives a byte at a time, its characters split between chunks", async () => {
+    const key = "alice/naïve 日本 🎞.bin";
+    const bytes = new TextEncoder().encode(JSON.stringify(batch({ ...GOOD.part, key })));
+    let index = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull: (controller) => {
+        if (index < bytes.length) controller.enqueue(bytes.slice(index, ++index));
+        else controller.close();
+      },
+    });
+    const { status, asked } = await handle(post(body, { duplex: "half" } as RequestInit));
+    assert.equal(status, 200);
+    assert.equal(asked[0].key, key);
+  });
+
   it("refuses deeply nested JSON in any field with a 400, never a stack overflow", async () => {
     // 400 KB of nesting, under the size limit: shown in a message, it would be turned into text.
     const deep = "[".repeat(200_000) + "]".repeat(200_000);

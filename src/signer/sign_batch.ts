@@ -52,7 +52,8 @@ function refusal(refused: SigningRefusal): Response {
  */
 async function readText(request: Request, limit: number): Promise<string | undefined> {
   if (Number(request.headers.get("content-length")) > limit) return undefined;
-  const chunks: Uint8Array[] = [];
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let text = "";
   let size = 0;
   const reader = request.body?.getReader();
   for (let chunk; reader && !(chunk = await reader.read()).done;) {
@@ -61,12 +62,10 @@ async function readText(request: Request, limit: number): Promise<string | undef
       await reader.cancel().catch(() => {});
       return undefined;
     }
-    chunks.push(chunk.value);
+    // A character split between chunks is kept until its last byte comes.
+    text += decoder.decode(chunk.value, { stream: true });
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) bytes.set(chunk, offset), offset += chunk.length;
-  return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  return text + decoder.decode();
 }
 
 /**
