@@ -25,6 +25,15 @@ describe("handleSignRequest() and hostile input", () => {
     assert.deepEqual(asked[0].headers, { "content-type": "text/html", "x-qs-meta-owner": "alice" });
   });
 
+  it("does not let authorize change the headers it is shown: trying is a refusal", async () => {
+    const { status, body } = await handle(post(batch(GOOD.put)), ({ headers }) => {
+      (headers as Record<string, string>)["x-qs-acl"] = "public-read";
+      return true;
+    });
+    assert.equal(status, 403);
+    assert.equal(body.signatures[0].error.code, "sign_request_refused");
+  });
+
   it("asks authorize about a listing of uploads as every key: its prefix is not signed", () =>
     withEmulator({}, async (harness) => {
       // The service leaves `prefix` out of the string to sign (docs/protocol.md#canonicalized-resource):

@@ -210,7 +210,8 @@ async function authorized(
       key,
       uploadId,
       partNumber,
-      headers: Object.freeze({ ...headers }),
+      // Frozen, so that what authorize is shown is what is signed.
+      headers: Object.freeze(headers),
       request,
     }) === true;
   } catch {
