@@ -68,6 +68,36 @@ describe("a client with a remote signer that fails", () => {
     });
   });
 
+  it("tells the signer when retries stop while it works: its round trip ends, the next goes out", {
+    timeout: 10_000,
+  }, async () => {
+    const arrived = deferred();
+    let arrivals = 0;
+    await withSigning({
+      handler: (request, sign) => {
+        if (arrivals++) return sign(request);
+        arrived.resolve();
+        return new Promise<never>(() => {});
+      },
+    }, async (signing) => {
+      const client = signing.client({ timeout: 2 ** 31 - 1 });
+      const controller = new AbortController();
+      const reason = new Error("retries stopped");
+      const stopped = initiateMultipartUpload(client, {
+        bucket,
+        key: "stopped",
+        stopRetries: controller.signal,
+      });
+      await arrived.promise;
+      controller.abort(reason);
+      await assert.rejects(stopped, (error) => error === reason);
+      // Would wait behind the first round trip, held for ever, had the signer not been told.
+      const { uploadId } = await initiateMultipartUpload(client, { bucket, key: "next" });
+      assert.equal(arrivals, 2);
+      assert.deepEqual([...signing.harness.emulator.state.uploads.keys()], [uploadId]);
+    });
+  });
+
   it("retries a signing server that fails (a proxy's 502, its own 503), then fails typed", async () => {
     let calls = 0;
     await withSigning({
