@@ -19,11 +19,9 @@ import {
   ValidationError,
 } from "../mod.ts";
 import { CREDENTIALS, inspect } from "./support/harness.ts";
-
 import { bucket } from "./support/upload.ts";
 import { withSigning } from "./support/signing.ts";
 import { serveFetch } from "./support/serve_fetch.ts";
-
 import { deferred } from "./support/deferred.ts";
 
 describe("a client with a remote signer that fails", () => {
@@ -70,6 +68,36 @@ describe("a client with a remote signer that fails", () => {
     });
   });
 
+  it("tells the signer when retries stop while it works: its round trip ends, the next goes out", {
+    timeout: 10_000,
+  }, async () => {
+    const arrived = deferred();
+    let arrivals = 0;
+    await withSigning({
+      handler: (request, sign) => {
+        if (arrivals++) return sign(request);
+        arrived.resolve();
+        return new Promise<never>(() => {});
+      },
+    }, async (signing) => {
+      const client = signing.client({ timeout: 2 ** 31 - 1 });
+      const controller = new AbortController();
+      const reason = new Error("retries stopped");
+      const stopped = initiateMultipartUpload(client, {
+        bucket,
+        key: "stopped",
+        stopRetries: controller.signal,
+      });
+      await arrived.promise;
+      controller.abort(reason);
+      await assert.rejects(stopped, (error) => error === reason);
+      // Would wait behind the first round trip, held for ever, had the signer not been told.
+      const { uploadId } = await initiateMultipartUpload(client, { bucket, key: "next" });
+      assert.equal(arrivals, 2);
+      assert.deepEqual([...signing.harness.emulator.state.uploads.keys()], [uploadId]);
+    });
+  });
+
   it("retries a signing server that fails (a proxy's 502, its own 503), then fails typed", async () => {
     let calls = 0;
     await withSigning({
@@ -104,6 +132,10 @@ describe("a client with a remote signer that fails", () => {
       { version: 1, signatures: [{ error: { status: 200, code: "odd", message: "m" } }] },
       { version: 1, signatures: [{ error: { status: 1e6, code: "odd", message: "m" } }] },
       { version: 1, error: { status: 99999, code: "odd", message: "m" } },
+      // Neither a signature nor a refusal; a refusal that says nothing.
+      { version: 1, signatures: [{}] },
+      { version: 1, signatures: [{ error: null }] },
+      { version: 1, error: "no" },
     ];
     for (const answer of answers) {
       await withSigning({
@@ -114,6 +146,10 @@ describe("a client with a remote signer that fails", () => {
           .catch((error) => error);
         assert.ok(error instanceof QingStorError, String(error));
         assert.equal(error.status, 502, JSON.stringify(answer));
+        // The code and message it gave, when strings; otherwise the client's own.
+        const odd = JSON.stringify(answer).includes('"odd"');
+        assert.equal(error.code, odd ? "odd" : "sign_answer_invalid");
+        assert.match(error.message, odd ? /: m$/ : /without signatures|No signature/);
         assert.equal(error.attempts, 2, "retried as a bad gateway");
         assert.equal(signing.harness.emulator.state.requests.length, 0);
       });

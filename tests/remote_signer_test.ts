@@ -16,6 +16,8 @@ import {
   iterateParts,
   listMultipartUploads,
   QingStorError,
+  remoteSigner,
+  type SigningRequest,
   SourceError,
   upload,
   uploadPart,
@@ -25,7 +27,6 @@ import { CREDENTIALS, inspect } from "./support/harness.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
 import { bucket, partSize, sizing } from "./support/upload.ts";
 import { type Signing, withSigning } from "./support/signing.ts";
-
 import { virtualHostFetch } from "./support/virtual_host_fetch.ts";
 import { deferred } from "./support/deferred.ts";
 
@@ -274,6 +275,41 @@ describe("a client with a remote signer", () => {
         assert.equal((theirs as PromiseRejectedResult).reason.code, "sign_request_refused");
       },
     ));
+
+  it("sends at most 32 requests a round trip, all of one bucket and style", () =>
+    withSigning({}, async (signing) => {
+      const signer = remoteSigner(signing.server.url + "/sign");
+      const { signal } = new AbortController();
+      const request = (key: string, more: Partial<SigningRequest> = {}): SigningRequest => ({
+        operation: "initiateMultipartUpload",
+        method: "POST",
+        bucket,
+        key,
+        query: { uploads: "" },
+        headers: {},
+        style: "path",
+        signal,
+        ...more,
+      });
+      // Asked in one turn, so that all of them wait for the first round trip together.
+      const signed = await Promise.all([
+        ...Array.from({ length: 40 }, (_, index) => signer(request(`many/${index}`))),
+        signer(request("many/other", { bucket: "otherbucket" })),
+        signer(request("many/host", { style: "virtual-host" })),
+      ]);
+      assert.ok(signed.every(({ authorization }) => authorization.startsWith("QS ")));
+      assert.deepEqual(
+        signing.batches.map((
+          { bucket, style = "path", requests },
+        ) => [bucket, style, requests.length]),
+        [
+          [bucket, "path", 32],
+          [bucket, "path", 8],
+          ["otherbucket", "path", 1],
+          [bucket, "virtual-host", 1],
+        ],
+      );
+    }));
 
   it("lets one caller abort while the signer works, without breaking the others", async () => {
     const arrived = deferred();

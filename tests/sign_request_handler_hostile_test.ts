@@ -25,6 +25,15 @@ describe("handleSignRequest() and hostile input", () => {
     assert.deepEqual(asked[0].headers, { "content-type": "text/html", "x-qs-meta-owner": "alice" });
   });
 
+  it("does not let authorize change the headers it is shown: trying is a refusal", async () => {
+    const { status, body } = await handle(post(batch(GOOD.put)), ({ headers }) => {
+      (headers as Record<string, string>)["x-qs-acl"] = "public-read";
+      return true;
+    });
+    assert.equal(status, 403);
+    assert.equal(body.signatures[0].error.code, "sign_request_refused");
+  });
+
   it("asks authorize about a listing of uploads as every key: its prefix is not signed", () =>
     withEmulator({}, async (harness) => {
       // The service leaves `prefix` out of the string to sign (docs/protocol.md#canonicalized-resource):
@@ -93,6 +102,21 @@ describe("handleSignRequest() and hostile input", () => {
         keys.map((key) => `${bucket}/${key}`).sort(),
       );
     }));
+
+  it("reads a body that arrives a byte at a time, its characters split between chunks", async () => {
+    const key = "alice/naïve 日本 🎞.bin";
+    const bytes = new TextEncoder().encode(JSON.stringify(batch({ ...GOOD.part, key })));
+    let index = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull: (controller) => {
+        if (index < bytes.length) controller.enqueue(bytes.slice(index, ++index));
+        else controller.close();
+      },
+    });
+    const { status, asked } = await handle(post(body, { duplex: "half" } as RequestInit));
+    assert.equal(status, 200);
+    assert.equal(asked[0].key, key);
+  });
 
   it("refuses deeply nested JSON in any field with a 400, never a stack overflow", async () => {
     // 400 KB of nesting, under the size limit: shown in a message, it would be turned into text.

@@ -28,6 +28,21 @@ describe("handleSignRequest() refuses", () => {
       "sign_unsupported_media_type",
     );
     await refused(post("x".repeat(512 * 1024 + 1)), 413, "sign_request_too_large");
+    // A body declared too large is refused before a byte of it is read.
+    let pulled = false;
+    const declared = new Request("https://example.com/sign", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(512 * 1024 + 1) },
+      body: new ReadableStream({
+        pull: (controller) => {
+          pulled = true;
+          controller.error(new Error("read"));
+        },
+      }, { highWaterMark: 0 }),
+      duplex: "half",
+    } as RequestInit);
+    await refused(declared, 413, "sign_request_too_large");
+    assert.equal(pulled, false);
     await refused(
       post(batch(...Array(33).fill(GOOD.part))),
       413,
@@ -35,11 +50,10 @@ describe("handleSignRequest() refuses", () => {
       /at most 32 entries/,
     );
     await refused(post("{"), 400, "sign_request_invalid", /not JSON/);
-    await refused(
-      post(new Uint8Array([0x7b, 0xff, 0x7d]) as never),
-      400,
-      "sign_request_invalid",
-    );
+    // Bytes that are not UTF-8, in a string of JSON that is otherwise good.
+    const bytes = new TextEncoder().encode(JSON.stringify(batch({ ...GOOD.part, key: "a~" })));
+    bytes[bytes.indexOf("~".charCodeAt(0))] = 0xff;
+    await refused(post(bytes), 400, "sign_request_invalid", /not JSON in UTF-8/);
     for (const body of ["[]", "null", '"x"', "1"]) {
       await refused(post(body), 400, "sign_request_invalid", /JSON object/);
     }
@@ -186,6 +200,8 @@ describe("handleSignRequest() refuses", () => {
       ["initiate", { "x-qs-meta-a b": "x" }],
       ["initiate", { "x-qs-meta-big": "v".repeat(2100) }],
       ["initiate", { "x-qs-meta-nl": "a\nb" }],
+      // Names that differ only in case would be sent as one header, their values joined.
+      ["initiate", { "x-qs-meta-Owner": "alice", "x-qs-meta-owner": "bob" }],
       ["initiate", { "x-qs-encryption-customer-key": customerKey.slice(2) + "AA" + "!" }],
       ["initiate", { "x-qs-encryption-customer-algorithm": "DES" }],
       // Named as the rules name the kinds of headers, not as headers are.

@@ -43,13 +43,18 @@ function signerError(status: number, code: string, message: string): Error {
 }
 
 /**
- * The status of a refusal the signing server answered: a 4xx or 5xx it gave,
- * otherwise 502 (a 0 would read as no answer, a 2xx as no failure).
+ * The error for a refusal the signing server answered (a batch's or an
+ * entry's), from what it said: its status if a 4xx or 5xx, otherwise 502 (a 0
+ * would read as no answer, a 2xx as no failure); its code and message if
+ * strings, otherwise `sign_answer_invalid` and `fallback`.
  */
-function answeredStatus(status: unknown): number {
-  return Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599
-    ? status as number
-    : 502;
+function answeredError(refusal: unknown, fallback: string, status?: number): Error {
+  const { status: given = status, code, message } = Object(refusal);
+  return signerError(
+    Number.isInteger(given) && given >= 400 && given <= 599 ? given : 502,
+    typeof code == "string" ? code : "sign_answer_invalid",
+    typeof message == "string" ? message : fallback,
+  );
 }
 
 /**
@@ -139,9 +144,16 @@ export function remoteSigner(url: string | URL, options: RemoteSignerOptions = {
       if (request.bucket == bucket && request.style == style) batch.push(...queue.splice(index, 1));
       else index++;
     }
+    // Empty `query` and `headers` are left out, as the protocol allows.
+    const requests = batch.map(({ request: { operation, method, key, query, headers } }) => {
+      const entry: WireSigningEntry = { operation, method, key };
+      if (Object.keys(query).length) entry.query = query;
+      if (Object.keys(headers).length) entry.headers = headers;
+      return entry;
+    });
     busy = true;
     try {
-      await post(batch, { version: SIGNING_PROTOCOL_VERSION, bucket, style, requests: [] });
+      await post(batch, { version: SIGNING_PROTOCOL_VERSION, bucket, style, requests });
     } finally {
       busy = false;
       schedule();
@@ -150,11 +162,6 @@ export function remoteSigner(url: string | URL, options: RemoteSignerOptions = {
   const post = async (batch: Waiting[], wire: WireSigningBatch) => {
     const controller = new AbortController();
     for (const waiting of batch) {
-      const { operation, method, key, query, headers } = waiting.request;
-      const entry: WireSigningEntry = { operation, method, key };
-      if (Object.keys(query).length) entry.query = query;
-      if (Object.keys(headers).length) entry.headers = headers;
-      wire.requests.push(entry);
       waiting.settled = () => batch.every(({ done }) => done) && controller.abort();
     }
     const fail = (error: Error) =>
@@ -183,13 +190,10 @@ export function remoteSigner(url: string | URL, options: RemoteSignerOptions = {
       ).catch(() => undefined);
       const signatures = answer?.signatures;
       if (!Array.isArray(signatures) || signatures.length != batch.length) {
-        const { status = response.status, code, message } = Object(answer?.error);
-        return fail(signerError(
-          answeredStatus(status),
-          typeof code == "string" ? code : "sign_answer_invalid",
-          typeof message == "string"
-            ? message
-            : `The signing server answered ${response.status} without signatures`,
+        return fail(answeredError(
+          answer?.error,
+          `The signing server answered ${response.status} without signatures`,
+          response.status,
         ));
       }
       batch.forEach((waiting, index) => {
@@ -199,11 +203,7 @@ export function remoteSigner(url: string | URL, options: RemoteSignerOptions = {
           () =>
             typeof authorization == "string" && typeof date == "string"
               ? waiting.resolve({ authorization, date })
-              : waiting.reject(signerError(
-                answeredStatus(error?.status),
-                typeof error?.code == "string" ? error.code : "sign_answer_invalid",
-                typeof error?.message == "string" ? error.message : "No signature in the answer",
-              )),
+              : waiting.reject(answeredError(error, "No signature in the answer")),
         );
       });
     } catch (error) {

@@ -8,15 +8,15 @@
  * @module
  */
 import { type Client, serviceNow } from "../client.ts";
-import type { ValidationError } from "../errors.ts";
 import { requestUrl } from "../request/request_url.ts";
 import { signRequest } from "../request/sign_request.ts";
+import { checkBucket } from "../validate.ts";
 import type { HandleSignRequestOptions } from "./handle_sign_request.ts";
 import {
-  checkBatchBucket,
   checkEntry,
   checkFields,
   isRecord,
+  shown,
   type SignableEntry,
   SigningRefusal,
 } from "./signable_operations.ts";
@@ -52,7 +52,8 @@ function refusal(refused: SigningRefusal): Response {
  */
 async function readText(request: Request, limit: number): Promise<string | undefined> {
   if (Number(request.headers.get("content-length")) > limit) return undefined;
-  const chunks: Uint8Array[] = [];
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let text = "";
   let size = 0;
   const reader = request.body?.getReader();
   for (let chunk; reader && !(chunk = await reader.read()).done;) {
@@ -61,12 +62,10 @@ async function readText(request: Request, limit: number): Promise<string | undef
       await reader.cancel().catch(() => {});
       return undefined;
     }
-    chunks.push(chunk.value);
+    // A character split between chunks is kept until its last byte comes.
+    text += decoder.decode(chunk.value, { stream: true });
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) bytes.set(chunk, offset), offset += chunk.length;
-  return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  return text + decoder.decode();
 }
 
 /**
@@ -105,8 +104,10 @@ async function readBatch(request: Request) {
   if (!isRecord(batch)) throw invalid("The body must be a JSON object");
   try {
     checkFields(batch, ["version", "bucket", "style", "requests"], "body");
+    // One bucket per batch, named at the top: an entry may not name one of its own.
+    checkBucket(shown(batch.bucket) as string);
   } catch (error) {
-    throw invalid((error as ValidationError).message);
+    throw invalid((error as Error).message);
   }
   if (batch.version !== SIGNING_PROTOCOL_VERSION) {
     throw invalid(`Only version ${SIGNING_PROTOCOL_VERSION} of the signing protocol is spoken`);
@@ -115,7 +116,6 @@ async function readBatch(request: Request) {
   if (style != "path" && style != "virtual-host") {
     throw invalid('style must be "path" or "virtual-host"');
   }
-  checkBatchBucket(batch.bucket);
   const requests = batch.requests;
   if (!Array.isArray(requests) || requests.length == 0) {
     throw invalid("requests must be a non-empty array");
@@ -130,7 +130,7 @@ async function readBatch(request: Request) {
   // The metadata checks are loaded on demand, as for a request (see initiateUpload).
   const { metadataHeaders } = await import("../request/metadata_headers.ts");
   return {
-    bucket: batch.bucket,
+    bucket: batch.bucket as string,
     style: style as Client["style"],
     entries: requests.map((entry, index) => checkEntry(entry, index, metadataHeaders)),
   };
@@ -210,7 +210,8 @@ async function authorized(
       key,
       uploadId,
       partNumber,
-      headers: Object.freeze({ ...headers }),
+      // Frozen, so that what authorize is shown is what is signed.
+      headers: Object.freeze(headers),
       request,
     }) === true;
   } catch {

@@ -49,7 +49,9 @@ export async function signRemotely(
       query: Object.fromEntries(url.searchParams),
       headers: signed,
       style: client.style,
-      signal,
+      // Stopping retries gives up an attempt that has not gone out: the signer is told so too,
+      // or a remote signer would keep its round trip open, and later requests behind it.
+      signal: request.stopRetries ? AbortSignal.any([signal, request.stopRetries]) : signal,
     });
     // Until the request goes out, stopping retries stops the attempt, as in send().
     const { authorization, date } = await untilAborted(signing, request.stopRetries);

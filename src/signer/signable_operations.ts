@@ -10,13 +10,11 @@ import { ValidationError } from "../errors.ts";
 import type { QueryParameter } from "../request/request_url.ts";
 import {
   check,
-  checkBucket,
   checkHeaderValue,
   checkKey,
   isStorageClass,
   matches,
   MAX_PART_NUMBER,
-  METADATA_NAME,
 } from "../validate.ts";
 import type { WireSigningError } from "./wire.ts";
 
@@ -170,11 +168,14 @@ const RULES: Readonly<Record<SignableOperation, Rule>> = {
   putObject: { method: "PUT", query: {}, headers: OBJECT_HEADERS },
 };
 
+/** A base64 MD5: 16 bytes. */
+const BASE64_MD5 = /^[A-Za-z0-9+/]{22}==$/;
+
 /** The SSE-C headers' values: a checked shape, and never shown in a refusal. */
 const SSE_C: Record<string, RegExp> = {
   "x-qs-encryption-customer-algorithm": /^AES256$/,
   "x-qs-encryption-customer-key": /^[A-Za-z0-9+/]{43}=$/,
-  "x-qs-encryption-customer-key-md5": /^[A-Za-z0-9+/]{22}==$/,
+  "x-qs-encryption-customer-key-md5": BASE64_MD5,
 };
 
 /** The header kinds as messages name them. */
@@ -193,7 +194,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
  * kind alone, since turning a deeply nested array into text (as `check()`
  * would) overflows the stack.
  */
-function shown(value: unknown): unknown {
+export function shown(value: unknown): unknown {
   return typeof value == "object" && value !== null
     ? Array.isArray(value) ? "an array" : "an object"
     : value;
@@ -216,6 +217,11 @@ function strings(value: unknown, where: string): Record<string, string> {
   return value as Record<string, string>;
 }
 
+/** Whether a received operation is one that is signed. */
+function isSignable(operation: unknown): operation is SignableOperation {
+  return typeof operation == "string" && Object.hasOwn(RULES, operation);
+}
+
 /**
  * Checks one entry of a batch against its operation's rule.
  *
@@ -233,7 +239,7 @@ export function checkEntry(
 ): SignableEntry {
   const where = `requests[${index}]`;
   const operation = isRecord(raw) ? raw.operation : undefined;
-  if (typeof operation != "string" || !Object.hasOwn(RULES, operation)) {
+  if (!isSignable(operation)) {
     throw new SigningRefusal(
       403,
       "sign_operation_not_allowed",
@@ -245,7 +251,7 @@ export function checkEntry(
   }
   try {
     const entry = raw as Record<string, unknown>;
-    const rule = RULES[operation as SignableOperation];
+    const rule = RULES[operation];
     checkFields(entry, ["operation", "method", "key", "query", "headers"], where);
     check(
       entry.method === rule.method,
@@ -284,7 +290,7 @@ export function checkEntry(
       checkMetadata,
     );
     return {
-      operation: operation as SignableOperation,
+      operation,
       method: rule.method,
       // The service does not sign `prefix`: told as the whole bucket, which the signature lists.
       key: inPath ? entry.key as string : "",
@@ -305,11 +311,11 @@ export function checkEntry(
 /** Checks the declared headers against the operation's list and each header's own rule. */
 function checkHeaders(
   headers: Record<string, string>,
-  operation: string,
+  operation: SignableOperation,
   where: string,
   checkMetadata: (metadata: Record<string, string>) => unknown,
 ): Record<string, string> {
-  const rule = RULES[operation as SignableOperation];
+  const rule = RULES[operation];
   // Pairs, made an object by Object.fromEntries: assigning `metadata["__proto__"]` would set the
   // prototype (except in Deno, which has no `__proto__`), and its value would go unchecked.
   const metadata: [string, string][] = [];
@@ -329,12 +335,10 @@ function checkHeaders(
       // The customer key is a secret: its shape is checked, its value never shown.
       check(SSE_C[name].test(value), parameter, "Must be the SSE-C value in base64", "hidden");
     } else if (kind == "meta") {
-      const metaName = name.slice("x-qs-meta-".length);
-      // Lower-case, as Headers sends names; checkMetadata checks the rest.
-      check(matches(METADATA_NAME, metaName), parameter, "Bad metadata name", metaName);
-      metadata.push([metaName, value]);
+      // Its name and value are checkMetadata's, as for a client's own metadata.
+      metadata.push([name.slice("x-qs-meta-".length), value]);
     } else if (name == "content-md5") {
-      check(matches(/^[A-Za-z0-9+/]{22}==$/, value), parameter, "Must be a base64 MD5", value);
+      check(matches(BASE64_MD5, value), parameter, "Must be a base64 MD5", value);
     } else if (name == "x-qs-storage-class") {
       check(isStorageClass(value), parameter, "Must be a known storage class", value);
     } else checkHeaderValue(parameter, value, 255);
@@ -343,18 +347,4 @@ function checkHeaders(
   // As they will be signed and sent: names in lower case, values trimmed. So `authorize` is shown
   // `text/html` for a declared `text/html ` (which a rule comparing values would otherwise miss).
   return Object.fromEntries(new Headers(headers));
-}
-
-/**
- * Checks a batch's bucket: one per batch, named at the top.
- *
- * @param bucket The bucket as received.
- * @throws {SigningRefusal} 400 `sign_request_invalid` if it is not a bucket name.
- */
-export function checkBatchBucket(bucket: unknown): asserts bucket is string {
-  try {
-    checkBucket(typeof bucket == "string" ? bucket : shown(bucket) as string, "bucket");
-  } catch (error) {
-    throw new SigningRefusal(400, "sign_request_invalid", (error as Error).message);
-  }
 }

@@ -33,7 +33,10 @@ export interface SigningRequest {
   headers: Record<string, string>;
   /** The client's addressing style, which decides the canonical resource of bucket-level requests. */
   style: "path" | "virtual-host";
-  /** Aborts when the attempt is given up (its deadline, the caller's abort): stop working on it. */
+  /**
+   * Aborts when the attempt is given up (its deadline, the caller's abort, or `stopRetries` before
+   * it went out): stop working on it.
+   */
   signal: AbortSignal;
 }
 

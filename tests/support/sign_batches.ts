@@ -63,12 +63,14 @@ export const GOOD: Record<string, Record<string, unknown>> = {
   },
 };
 
-/** A signing request with the given JSON text (or value) as its body. */
+/** A signing request with the given body: text, bytes or a stream as they are, a value as JSON. */
 export function post(body: unknown, init: RequestInit = {}): Request {
+  const raw = typeof body == "string" || body instanceof Uint8Array ||
+    body instanceof ReadableStream;
   return new Request("https://example.com/sign", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: typeof body == "string" ? body : JSON.stringify(body),
+    body: raw ? body as BodyInit : JSON.stringify(body),
     ...init,
   });
 }

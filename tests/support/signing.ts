@@ -23,7 +23,11 @@ export interface Signing {
   /** The signing server. */
   server: EmulatorServer;
   /** The batches the signing server received, parsed: one per round trip. */
-  batches: { requests: { operation: string; key?: string; headers?: Record<string, string> }[] }[];
+  batches: {
+    bucket: string;
+    style?: string;
+    requests: { operation: string; key?: string; headers?: Record<string, string> }[];
+  }[];
   /** Every status line, header and body the client side received. */
   received: string[];
   /** A client with a remote signer; options override the defaults (fast retries). */
