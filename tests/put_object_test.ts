@@ -95,6 +95,7 @@ describe("putObject()", () => {
       [{ body: "\ud800" }, "body"],
       [{ body: new Uint8Array(new SharedArrayBuffer(4)) }, "body"],
       [{ md5: "not base64" }, "md5"],
+      [{ onProgress: "yes" }, "onProgress"],
       [{ contentType: "a\nb" }, "contentType"],
       [{ storageClass: "GLACIER" }, "storageClass"],
       [{ metadata: { "bad name": "v" } }, "metadata"],
