@@ -2,12 +2,16 @@
  * The service's limits (see docs/protocol.md#limits) and the checks shared by
  * several operations (bucket, key, upload ID, part number and size, header
  * values), run before a request is sent; user metadata's checks are in
- * `request/metadata_headers.ts`, loaded only when metadata is given. A check
+ * `request/metadata_headers.ts` and the SSE-C key's in
+ * `request/customer_key_headers.ts`, each loaded only when given. A check
  * that belongs to one call alone stays beside it: the client's options in
- * `client.ts`, complete's part list, a copy's source and conditions, list
- * limits, presign's method, headers and lifetime, and `upload()`'s plan in
- * `upload/plan_upload.ts`; all of them fail through `check()` here, with the
- * same ValidationError.
+ * `client.ts`; in `operations/`, a body's type and size (Upload Part, PUT
+ * Object), complete's part list, a copy's source and conditions, list limits,
+ * presign's method, headers and lifetime, presignParts' part numbers; a
+ * body's `md5` and `onProgress` in `request/content_md5.ts` and
+ * `request/counting_fetch.ts`; the remote signer's in `signer/`; and
+ * `upload()`'s plan, body and resume store in `upload/`. All of them fail
+ * through `check()` here, with the same ValidationError.
  *
  * @module
  */

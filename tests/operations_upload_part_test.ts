@@ -50,6 +50,22 @@ describe("uploadPart()", () => {
       assert.equal(error.attempts, 2, "bad_digest is resent once");
     }));
 
+  it("sends an empty part, of bytes or a Blob, with its Content-Length over HTTP", () =>
+    withEmulator(small, async ({ client, emulator }) => {
+      const c = client();
+      const { uploadId } = await initiateMultipartUpload(c, { bucket, key: "k" });
+      // Deno's fetch sends an empty Blob chunked, with no Content-Length, which Upload Part
+      // refuses (docs/protocol.md#known-length-bodies).
+      for (
+        const [partNumber, body] of [new Uint8Array(0), new Blob([], { type: "a/b" })].entries()
+      ) {
+        const { etag } = await uploadPart(c, { bucket, key: "k", uploadId, partNumber, body });
+        assert.equal(etag, nativeMd5(new Uint8Array(0)), String(partNumber));
+        assert.equal(emulator.state.requests.at(-1)!.headers["content-length"], "0");
+      }
+      assert.equal(emulator.state.uploads.get(uploadId)!.parts.size, 2);
+    }));
+
   it("resends a part once on incomplete_body, as on bad_digest", async () => {
     const { emulator } = inProcess(small);
     let calls = 0;

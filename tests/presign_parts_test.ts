@@ -74,6 +74,35 @@ describe("presignParts", () => {
     });
   }
 
+  it("spells every signature as presign() does, `+`, `/` and `=` escaped", async () => {
+    const { client } = inProcess();
+    client.clockOffset = midSecond();
+    const uploadId = "4d26b37a469230619604ecdc0e314782";
+    // Enough signatures that the digits `+` and `/`, 1 in 32 of a signature's 43, all turn up.
+    const partNumbers = Array.from({ length: 200 }, (_, index) => index);
+    const urls = await presignParts(client, {
+      bucket,
+      key: "k",
+      uploadId,
+      partNumbers,
+      expiresIn: 9,
+    });
+    const single = await Promise.all(partNumbers.map((partNumber) =>
+      presign(client, {
+        method: "PUT",
+        bucket,
+        key: "k",
+        query: { part_number: partNumber, upload_id: uploadId },
+        expiresIn: 9,
+      })
+    ));
+    assert.deepEqual(urls, single);
+    const signatures = urls.map((url) => new URL(url).searchParams.get("signature")!);
+    assert.ok(signatures.some((signature) => signature.includes("+")));
+    assert.ok(signatures.some((signature) => signature.includes("/")));
+    assert.ok(signatures.every((signature) => /^[A-Za-z0-9+/]{43}=$/.test(signature)));
+  });
+
   it("signs an upload ID that needs escaping as presign() does, and the emulator accepts it", async () => {
     const { emulator, client } = inProcess({ minPartSize: 1 });
     client.clockOffset = midSecond();

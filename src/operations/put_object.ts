@@ -116,10 +116,9 @@ export async function putObject(client: Client, input: PutObjectInput): Promise<
   );
   // A Blob without its type, so Content-Type is only what contentType says (see
   // docs/protocol.md#content-type-added-by-the-runtime): Bun keeps the type through slice(), and
-  // drops it only when told. An empty Blob goes as empty bytes: Deno sends it chunked, with no
-  // Content-Length.
+  // drops it only when told.
   const body = bytes instanceof Blob
-    ? size ? new Blob([bytes], { type: "" }) : new Uint8Array(0)
+    ? new Blob([bytes], { type: "" })
     : bytes instanceof ArrayBuffer
     ? new Uint8Array(bytes)
     : bytes;

@@ -1,8 +1,9 @@
 /**
  * User metadata (see docs/protocol.md#user-metadata), checked and written as
  * `x-qs-meta-` headers. This module is loaded only when metadata is given
- * (see `initiateUpload`): most uploads carry none, and its checks would
- * otherwise weigh on the smallest program.
+ * (see `objectHeaders`, for Initiate Multipart Upload and PUT Object): most
+ * objects carry none, and its checks would otherwise weigh on the smallest
+ * program.
  *
  * The npm package ships it as a file of its own, whose `ValidationError` is
  * the entry's (see scripts/build_npm.ts).

@@ -43,7 +43,12 @@ export interface StoredBody {
  * @throws {QingStorError} If the service refuses the body, or cannot be reached.
  */
 export async function putBody(client: Client, request: PutBodyRequest): Promise<StoredBody> {
-  const { body, md5, onProgress, ...rest } = request;
+  const { md5, onProgress, ...rest } = request;
+  // Deno's fetch sends an empty Blob chunked, with no Content-Length, which a PUT that stores a
+  // body is refused without (docs/protocol.md#known-length-bodies); empty bytes carry a length.
+  const body = request.body instanceof Blob && !request.body.size
+    ? new Uint8Array(0)
+    : request.body;
   const transport = await countingFetch(client, body, onProgress);
   const response = await send(client, {
     ...rest,

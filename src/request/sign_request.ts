@@ -17,8 +17,10 @@ export interface ClientRequest {
 /**
  * Signs a request as the client's addressing style asks (see
  * docs/protocol.md#signing-requests): in virtual-host style the bucket is in the
- * host name, so the canonical resource puts it back in front of the path. Both
- * header signatures and presigned URLs are made here.
+ * host name, so the canonical resource puts it back in front of the path.
+ * Header signatures and `presign()`'s URLs are made here; `presignParts()`
+ * builds the same string to sign once, as here, and writes each part's
+ * number into it.
  *
  * @param client The client whose style the URL was built for.
  * @param secretAccessKey The secret access key.
