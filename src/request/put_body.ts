@@ -44,7 +44,7 @@ export interface StoredBody {
  */
 export async function putBody(client: Client, request: PutBodyRequest): Promise<StoredBody> {
   const { body, md5, onProgress, ...rest } = request;
-  const transport = await countingFetch(client, body, onProgress);
+  const transport = await countingFetch(client, body, onProgress, request.signal);
   const response = await send(client, {
     ...rest,
     method: "PUT",

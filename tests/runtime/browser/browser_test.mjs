@@ -601,6 +601,7 @@ describe("Chromium", () => {
     const inProgress = (key) => [...emulator.state.uploads.values()].filter((u) => u.key == key);
     const attempt = async (chunk, key, options = {}) => {
       const { onProgress = false, parts = 3, resume = false, loseInitiateAnswer = false } = options;
+      const { runtimeFetch = false } = options;
       const { page, close } = await open("/upload.js");
       let requested;
       const asked = new Promise((resolve) => requested = resolve);
@@ -613,16 +614,19 @@ describe("Chromium", () => {
           const client = library.createClient({
             endpoint,
             credentials,
-            // The service makes the upload, and its answer is lost on the way back.
-            fetch: async (request) => {
-              const initiate = request.method == "POST" &&
-                new URL(request.url).search == "?uploads";
-              const response = await fetch(request);
-              if (initiate && lose) {
-                lose = false;
-                throw new TypeError("connection reset");
-              }
-              return response;
+            // Without it, the page's own fetch: replaced by a transport that counts, with progress.
+            ...!input.runtimeFetch && {
+              // The service makes the upload, and its answer is lost on the way back.
+              fetch: async (request) => {
+                const initiate = request.method == "POST" &&
+                  new URL(request.url).search == "?uploads";
+                const response = await fetch(request);
+                if (initiate && lose) {
+                  lose = false;
+                  throw new TypeError("connection reset");
+                }
+                return response;
+              },
             },
           });
           try {
@@ -656,6 +660,7 @@ describe("Chromium", () => {
         parts,
         resume,
         loseInitiateAnswer,
+        runtimeFetch,
       });
       await asked;
       if (!loseInitiateAnswer) {
@@ -682,6 +687,26 @@ describe("Chromium", () => {
     });
     assert.deepEqual(progress, { reason: true });
     assert.deepEqual(inProgress("stalls/progress"), []);
+
+    // Progress's code for a body that fits in one PUT: nothing was sent.
+    const wholeProgress = await attempt(
+      "src/upload/progress_reporter.js",
+      "stalls/whole-progress",
+      {
+        parts: 1,
+        onProgress: true,
+      },
+    );
+    assert.deepEqual(wholeProgress, { reason: true });
+    assert.equal(emulator.state.objects.get(`${BUCKET}/stalls/whole-progress`), undefined);
+
+    // The transports that count a body, awaited by each part sent with the page's own fetch.
+    const transport = await attempt("src/request/progress/progress_transport.js", "stalls/xhr", {
+      onProgress: true,
+      runtimeFetch: true,
+    });
+    assert.deepEqual(transport, { reason: true });
+    assert.deepEqual(inProgress("stalls/xhr"), []);
 
     // MD5's code, awaited by the first parts, which the pool waits for after an abort.
     const md5 = await attempt("src/md5_sliced.js", "stalls/md5");
