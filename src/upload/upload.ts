@@ -26,6 +26,7 @@ import { type OpenedParts, type PartPoolOutcome, runPartPool } from "./part_pool
 import { openBody } from "./open_body.ts";
 import { untilAborted } from "../until_aborted.ts";
 import type { ResumeEntry, ResumeStore } from "./resume_store.ts";
+import type { OrphanSearch } from "./abort_orphans.ts";
 import { type CleanupClock, cleanupClock, CREATION_SLACK } from "./cleanup_clock.ts";
 import type { ProgressReporter, UploadProgress } from "./progress_reporter.ts";
 
@@ -360,23 +361,15 @@ async function start(
       try {
         uploadId = await initiate(client, input, clock.signal, (sentAt) => since = sentAt);
       } finally {
+        // An attempt's answer was lost: what it may have made is sought while the parts go out.
         if (since !== undefined) {
-          // Its code is loaded only now, by an upload that lost an initiate answer, within the
-          // clean-up time. If it does not load in time, what may remain is said as when the
-          // search cannot list: every upload of the key since the first uncertain attempt.
-          const search = { bucket, key, since, keep: uploadId, signal: clock.signal };
-          orphans = untilAborted(import("./abort_orphans.ts"), clock.signal).then(
-            ({ abortOrphans }) => abortOrphans(client, search),
-            (error) => {
-              const from = new Date(since! + client.clockOffset - CREATION_SLACK);
-              return new LeftoverUploadsError(
-                `Uploads of ${key} created since ${from.toISOString()} may remain (${
-                  describeError(error)
-                })`,
-                { bucket, key, uploadIds: [], since: from, cause: error },
-              );
-            },
-          );
+          orphans = searchOrphans(client, {
+            bucket,
+            key,
+            since,
+            keep: uploadId,
+            signal: clock.signal,
+          });
         }
       }
       created = true;
@@ -546,6 +539,31 @@ async function transfer(
     orphans,
     entry,
   });
+}
+
+/**
+ * Starts the search for uploads that initiate attempts whose answers were
+ * lost may have made, to run while the parts go out. Its code is loaded only
+ * now, by an upload that lost such an answer, within the clean-up time. If it
+ * does not load in time, what may remain is said as when the search cannot
+ * list: every upload of the key since the first uncertain attempt.
+ */
+function searchOrphans(
+  client: Client,
+  search: OrphanSearch & { signal: AbortSignal },
+): Promise<LeftoverUploadsError | undefined> {
+  return untilAborted(import("./abort_orphans.ts"), search.signal).then(
+    ({ abortOrphans }) => abortOrphans(client, search),
+    (error) => {
+      const since = new Date(search.since + client.clockOffset - CREATION_SLACK);
+      return new LeftoverUploadsError(
+        `Uploads of ${search.key} created since ${since.toISOString()} may remain (${
+          describeError(error)
+        })`,
+        { ...search, uploadIds: [], since, cause: error },
+      );
+    },
+  );
 }
 
 /**
