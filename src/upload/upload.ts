@@ -339,7 +339,6 @@ async function start(
   let existing = new Map<number, ListedPart>();
   let uploadId = input.uploadId ?? stored;
   let resumed = uploadId !== undefined;
-  let created = false;
   let orphans: Promise<LeftoverUploadsError | undefined> | undefined;
   try {
     if (uploadId !== undefined) {
@@ -372,7 +371,6 @@ async function start(
           });
         }
       }
-      created = true;
       // An abort during initiate takes effect now that its outcome is known.
       signal?.throwIfAborted();
       // Remembered before any part goes, so that a crash from now on can be resumed.
@@ -389,11 +387,11 @@ async function start(
   } catch (error) {
     // No part was sent: release the body, so that a stream does not hold its source open.
     releaseBody(input.body, opened, error);
-    if (created) {
-      // Made, then aborted by the caller (or not remembered): it has no part, so there is
+    if (uploadId !== undefined && !resumed) {
+      // Made here, then aborted by the caller (or not remembered): it has no part, so there is
       // nothing to keep.
       throw await settleFailure(client, input, clock, {
-        uploadId: uploadId!,
+        uploadId,
         parts: [],
         error,
         abort: true,
