@@ -251,8 +251,10 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
     if (input.resumeStore !== undefined || input.fingerprint !== undefined) {
       entry = (await loadResume(signal)).resumeEntry(input, plan.size);
     }
-    // Checked now, before any byte is read: PUT and initiate would check them only later.
-    await objectHeaders(input);
+    // Checked now, before any byte is read: PUT and initiate would check them only later. This
+    // loads metadata's and SSE-C's code when given, for every later request: an abort ends a
+    // load that stalls.
+    await untilAborted(objectHeaders(input), signal);
     signal?.throwIfAborted();
     // A body that fits in one part goes in one PUT: it has nothing to remember.
     const fits = plan.size !== undefined && plan.size <= plan.partSize;

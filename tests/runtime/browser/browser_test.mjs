@@ -601,7 +601,7 @@ describe("Chromium", () => {
     const inProgress = (key) => [...emulator.state.uploads.values()].filter((u) => u.key == key);
     const attempt = async (chunk, key, options = {}) => {
       const { onProgress = false, parts = 3, resume = false, loseInitiateAnswer = false } = options;
-      const { runtimeFetch = false } = options;
+      const { runtimeFetch = false, metadata } = options;
       const { page, close } = await open("/upload.js");
       let requested;
       const asked = new Promise((resolve) => requested = resolve);
@@ -643,6 +643,7 @@ describe("Chromium", () => {
               signal: controller.signal,
               cleanupTimeout: 300,
               ...input.onProgress && { onProgress: () => {} },
+              metadata: input.metadata,
             });
             const left = result.cleanupError;
             return { completed: true, cleanupError: left?.cause?.name };
@@ -661,6 +662,7 @@ describe("Chromium", () => {
         resume,
         loseInitiateAnswer,
         runtimeFetch,
+        metadata,
       });
       await asked;
       if (!loseInitiateAnswer) {
@@ -670,6 +672,14 @@ describe("Chromium", () => {
       await close();
       return outcome;
     };
+
+    // Metadata's checks, awaited before anything is read or sent: nothing was sent.
+    const checks = await attempt("src/request/metadata_headers.js", "stalls/metadata", {
+      metadata: { origin: "page" },
+    });
+    assert.deepEqual(checks, { reason: true });
+    const sent = emulator.state.requests.filter((r) => r.target.includes("stalls/metadata"));
+    assert.deepEqual(sent, []);
 
     // The single PUT's code, for a body that fits in one part: nothing was sent.
     const whole = await attempt("src/upload/put_whole.js", "stalls/whole", { parts: 1 });
