@@ -7,9 +7,9 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { UploadProgress } from "../mod.ts";
+import { createClient, type UploadProgress } from "../mod.ts";
 import { progressReporter, type ReporterClock } from "../src/upload/progress_reporter.ts";
-import { progressTransport } from "../src/request/progress/progress_transport.ts";
+import { countingFetch } from "../src/request/counting_fetch.ts";
 
 /** A clock whose time moves only when told, and whose one timer runs when its time comes. */
 function fakeClock() {
@@ -127,10 +127,23 @@ describe("progressReporter()", () => {
   });
 });
 
-describe("progressTransport()", () => {
-  it("counts only in place of the runtime's own fetch: a fetch of the caller's own stays", () => {
-    assert.equal(progressTransport(false, new Uint8Array(1), () => {}), undefined);
+describe("countingFetch()", () => {
+  const credentials = { accessKeyId: "AKID", secretAccessKey: "secret" };
+  const endpoint = "http://127.0.0.1:9";
+  const body = new Uint8Array(1);
+
+  it("counts only in place of the runtime's own fetch: a fetch of the caller's own stays", async () => {
+    const own = createClient({ endpoint, credentials, fetch: (request) => fetch(request) });
+    assert.equal(await countingFetch(own, body, () => {}, undefined), undefined);
+    const runtime = createClient({ endpoint, credentials });
+    assert.equal(await countingFetch(runtime, body, undefined, undefined), undefined);
     // Deno, Node and Bun, which run these tests, all have a counting transport.
-    assert.equal(typeof progressTransport(true, new Uint8Array(1), () => {}), "function");
+    assert.equal(typeof await countingFetch(runtime, body, () => {}, undefined), "function");
+  });
+
+  it("stops waiting for the transports' code when the request's signal aborts", async () => {
+    const runtime = createClient({ endpoint, credentials });
+    const reason = new Error("stopped");
+    await assert.rejects(countingFetch(runtime, body, () => {}, AbortSignal.abort(reason)), reason);
   });
 });

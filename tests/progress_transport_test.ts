@@ -37,7 +37,7 @@ describe("the runtime's counting transport", () => {
       const body = new Uint8Array(600 * 1024).fill(7);
       for (const status of [200, 204, 304, 404, 503]) {
         let sent = -1;
-        const send = progressTransport(true, body, (bytes) => (sent = bytes));
+        const send = progressTransport(body, (bytes) => (sent = bytes));
         assert.ok(send, "Deno, Node and Bun all have a counting transport");
         const response = await send(new Request(`${server.url}/${status}`, { method: "PUT" }));
         assert.equal(response.status, status);

@@ -6,7 +6,14 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { initiateMultipartUpload, SourceError, upload, UploadError, uploadPart } from "../mod.ts";
+import {
+  initiateMultipartUpload,
+  QingStorError,
+  SourceError,
+  upload,
+  UploadError,
+  uploadPart,
+} from "../mod.ts";
 import { withEmulator } from "./support/harness.ts";
 import { nativeMd5, testBytes } from "./support/bytes.ts";
 import { bucket, chunked, partSize, sizing, uploadIdOf } from "./support/upload.ts";
@@ -139,6 +146,30 @@ describe("upload()", () => {
         .catch((e) => e);
       assert.ok(error instanceof UploadError);
       assert.equal(error.aborted, false);
+      assert.ok(emulator.state.uploads.has(uploadId), "the caller's upload is left for them");
+    }));
+
+  it("leaves the caller's upload when listing its parts fails, and sends nothing", () =>
+    withEmulator({ minPartSize: partSize }, async ({ client, emulator }) => {
+      const c = client();
+      const { uploadId } = await initiateMultipartUpload(c, { bucket, key: "unlisted" });
+      const from = emulator.state.requests.length;
+      emulator.faults.push({ operations: ["listParts"], status: 403 });
+      const error = await upload(c, {
+        bucket,
+        key: "unlisted",
+        body: testBytes(3 * partSize),
+        ...sizing,
+        uploadId,
+      })
+        .catch((e) => e);
+      assert.ok(error instanceof QingStorError, String(error));
+      assert.equal(error.status, 403);
+      assert.deepEqual(
+        emulator.state.requests.slice(from).map((request) => request.operation),
+        ["listParts"],
+        "no part, and no abort",
+      );
       assert.ok(emulator.state.uploads.has(uploadId), "the caller's upload is left for them");
     }));
 });

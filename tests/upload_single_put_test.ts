@@ -134,6 +134,35 @@ describe("upload() in one PUT", () => {
       assert.equal(events.filter((event) => event.partsDone == 1).length, 1);
     }));
 
+  it("fails with what onProgress throws, as a multipart upload does", () =>
+    withEmulator({ minPartSize: partSize }, async ({ client, emulator }) => {
+      // Thrown at the first event, as the PUT's first attempt starts: it is never sent.
+      const bug = new Error("a bug in onProgress");
+      const early = upload(client(), {
+        bucket,
+        key: "thrown/early",
+        body: testBytes(700),
+        ...sizing,
+        onProgress: () => {
+          throw bug;
+        },
+      });
+      await assert.rejects(early, (error) => error === bug);
+      assert.equal(emulator.state.objects.has(`${bucket}/thrown/early`), false);
+      // Thrown at the final event, once the object exists: the upload fails all the same.
+      const late = upload(client(), {
+        bucket,
+        key: "thrown/late",
+        body: testBytes(700),
+        ...sizing,
+        onProgress: ({ partsDone }) => {
+          if (partsDone == 1) throw bug;
+        },
+      });
+      await assert.rejects(late, (error) => error === bug);
+      assert.ok(emulator.state.objects.has(`${bucket}/thrown/late`));
+    }));
+
   it("sends Content-MD5 unless md5 is false, and is retried as a part is", () =>
     withEmulator(
       { minPartSize: partSize, faults: [{ operations: ["putObject"], status: 503, times: 1 }] },

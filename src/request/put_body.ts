@@ -49,7 +49,7 @@ export async function putBody(client: Client, request: PutBodyRequest): Promise<
   const body = request.body instanceof Blob && !request.body.size
     ? new Uint8Array(0)
     : request.body;
-  const transport = await countingFetch(client, body, onProgress);
+  const transport = await countingFetch(client, body, onProgress, request.signal);
   const response = await send(client, {
     ...rest,
     method: "PUT",

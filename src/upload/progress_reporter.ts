@@ -51,7 +51,10 @@ const REAL_CLOCK: ReporterClock = {
  * state always told within 50 ms.
  */
 export interface ProgressReporter {
-  /** A part's attempt starts: its bytes in flight count from 0 (an earlier attempt's go). */
+  /**
+   * The bytes of a part's attempt the transport has taken so far: 0 when an attempt starts (an
+   * earlier attempt's are taken back). Ignored once the part is done or failed.
+   */
   sending(partNumber: number, sent: number): void;
   /** A part was found on the service when resuming, and is not sent again. */
   skip(partNumber: number): void;

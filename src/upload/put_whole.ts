@@ -9,6 +9,7 @@
  * @module
  */
 import { type Client, putObject } from "../../mod.ts";
+import { untilAborted } from "../until_aborted.ts";
 import type { SinglePutResult, UploadInput } from "./upload.ts";
 
 /**
@@ -31,9 +32,9 @@ export async function putWhole(
 ): Promise<SinglePutResult> {
   const { bucket, key, signal } = input;
   const size = whole.length;
-  // Loaded only with an onProgress, as for a multipart upload.
+  // Loaded only with an onProgress, as for a multipart upload; an abort ends a load that stalls.
   const reporter = input.onProgress &&
-    (await import("./progress_reporter.ts")).progressReporter(
+    (await untilAborted(import("./progress_reporter.ts"), signal)).progressReporter(
       { total: size, partsTotal: 1 },
       input.onProgress,
     );

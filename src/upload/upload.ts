@@ -26,6 +26,7 @@ import { type OpenedParts, type PartPoolOutcome, runPartPool } from "./part_pool
 import { openBody } from "./open_body.ts";
 import { untilAborted } from "../until_aborted.ts";
 import type { ResumeEntry, ResumeStore } from "./resume_store.ts";
+import type { OrphanSearch } from "./abort_orphans.ts";
 import { type CleanupClock, cleanupClock, CREATION_SLACK } from "./cleanup_clock.ts";
 import type { ProgressReporter, UploadProgress } from "./progress_reporter.ts";
 
@@ -250,8 +251,10 @@ export async function upload(client: Client, input: UploadInput): Promise<Upload
     if (input.resumeStore !== undefined || input.fingerprint !== undefined) {
       entry = (await loadResume(signal)).resumeEntry(input, plan.size);
     }
-    // Checked now, before any byte is read: PUT and initiate would check them only later.
-    await objectHeaders(input);
+    // Checked now, before any byte is read: PUT and initiate would check them only later. This
+    // loads metadata's and SSE-C's code when given, for every later request: an abort ends a
+    // load that stalls.
+    await untilAborted(objectHeaders(input), signal);
     signal?.throwIfAborted();
     // A body that fits in one part goes in one PUT: it has nothing to remember.
     const fits = plan.size !== undefined && plan.size <= plan.partSize;
@@ -338,7 +341,6 @@ async function start(
   let existing = new Map<number, ListedPart>();
   let uploadId = input.uploadId ?? stored;
   let resumed = uploadId !== undefined;
-  let created = false;
   let orphans: Promise<LeftoverUploadsError | undefined> | undefined;
   try {
     if (uploadId !== undefined) {
@@ -360,26 +362,17 @@ async function start(
       try {
         uploadId = await initiate(client, input, clock.signal, (sentAt) => since = sentAt);
       } finally {
+        // An attempt's answer was lost: what it may have made is sought while the parts go out.
         if (since !== undefined) {
-          // Its code is loaded only now, by an upload that lost an initiate answer, within the
-          // clean-up time. If it does not load in time, what may remain is said as when the
-          // search cannot list: every upload of the key since the first uncertain attempt.
-          const search = { bucket, key, since, keep: uploadId, signal: clock.signal };
-          orphans = untilAborted(import("./abort_orphans.ts"), clock.signal).then(
-            ({ abortOrphans }) => abortOrphans(client, search),
-            (error) => {
-              const from = new Date(since! + client.clockOffset - CREATION_SLACK);
-              return new LeftoverUploadsError(
-                `Uploads of ${key} created since ${from.toISOString()} may remain (${
-                  describeError(error)
-                })`,
-                { bucket, key, uploadIds: [], since: from, cause: error },
-              );
-            },
-          );
+          orphans = searchOrphans(client, {
+            bucket,
+            key,
+            since,
+            keep: uploadId,
+            signal: clock.signal,
+          });
         }
       }
-      created = true;
       // An abort during initiate takes effect now that its outcome is known.
       signal?.throwIfAborted();
       // Remembered before any part goes, so that a crash from now on can be resumed.
@@ -396,11 +389,11 @@ async function start(
   } catch (error) {
     // No part was sent: release the body, so that a stream does not hold its source open.
     releaseBody(input.body, opened, error);
-    if (created) {
-      // Made, then aborted by the caller (or not remembered): it has no part, so there is
+    if (uploadId !== undefined && !resumed) {
+      // Made here, then aborted by the caller (or not remembered): it has no part, so there is
       // nothing to keep.
       throw await settleFailure(client, input, clock, {
-        uploadId: uploadId!,
+        uploadId,
         parts: [],
         error,
         abort: true,
@@ -546,6 +539,31 @@ async function transfer(
     orphans,
     entry,
   });
+}
+
+/**
+ * Starts the search for uploads that initiate attempts whose answers were
+ * lost may have made, to run while the parts go out. Its code is loaded only
+ * now, by an upload that lost such an answer, within the clean-up time. If it
+ * does not load in time, what may remain is said as when the search cannot
+ * list: every upload of the key since the first uncertain attempt.
+ */
+function searchOrphans(
+  client: Client,
+  search: OrphanSearch & { signal: AbortSignal },
+): Promise<LeftoverUploadsError | undefined> {
+  return untilAborted(import("./abort_orphans.ts"), search.signal).then(
+    ({ abortOrphans }) => abortOrphans(client, search),
+    (error) => {
+      const since = new Date(search.since + client.clockOffset - CREATION_SLACK);
+      return new LeftoverUploadsError(
+        `Uploads of ${search.key} created since ${since.toISOString()} may remain (${
+          describeError(error)
+        })`,
+        { ...search, uploadIds: [], since, cause: error },
+      );
+    },
+  );
 }
 
 /**

@@ -57,7 +57,8 @@ export function nodeHttpFetch(
         for (let i = 0; i + 1 < raw.length; i += 2) answer.append(raw[i], raw[i + 1]);
         try {
           const status = incoming.statusCode ?? 0;
-          const response = webResponse(status, incoming.statusMessage, answer, concat(chunks));
+          const whole = new Blob(chunks as Uint8Array<ArrayBuffer>[]);
+          const response = webResponse(status, incoming.statusMessage, answer, whole);
           settle(() => resolve(response));
         } catch (error) {
           fail(error);
@@ -146,10 +147,4 @@ async function writeBody(sink: BodySink, body: KnownLengthBody, onSent: OnBodySe
     }
   }
   if (!sink.destroyed) sink.end();
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const whole = new Uint8Array(chunks.reduce((length, chunk) => length + chunk.length, 0));
-  chunks.reduce((offset, chunk) => (whole.set(chunk, offset), offset + chunk.length), 0);
-  return whole;
 }

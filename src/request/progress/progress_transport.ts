@@ -26,21 +26,19 @@ type CountingTransport = (
 ) => Promise<Response>;
 
 /**
- * The transport that counts a body as it goes out in this runtime, if any.
+ * The transport that counts a body as it goes out in this runtime, if any,
+ * in place of the runtime's own `fetch` (`countingFetch` keeps a client's
+ * own `fetch` as its transport).
  *
- * @param defaultFetch Whether the client sends with the runtime's own `fetch`: only that one is
- * replaced. A `fetch` of the caller's own (the emulator's in-process one, a proxy, a test's) is
- * its transport, and stays so.
  * @param body The request's body.
  * @param onSent Told, per attempt, the bytes taken so far; 0 when an attempt starts.
  * @returns The transport to give `send()`, or `undefined` to use the client's `fetch`.
  */
 export function progressTransport(
-  defaultFetch: boolean,
   body: KnownLengthBody,
   onSent: OnBodySent,
 ): ((request: Request) => Promise<Response>) | undefined {
-  const counting = defaultFetch ? RUNTIME_TRANSPORT : undefined;
+  const counting = RUNTIME_TRANSPORT;
   return counting && ((request) => {
     // A new attempt: what an earlier one sent is taken back.
     onSent(0);

@@ -481,6 +481,7 @@ describe("Chromium", () => {
    */
   const uploadWithoutChunk = async (how, chunk, key, options = {}) => {
     const { onProgress = false, parts = 3, resume = false, loseInitiateAnswer = false } = options;
+    const { runtimeFetch = false, metadata } = options;
     const { page, close } = await open("/upload.js");
     let requested;
     const asked = new Promise((resolve) => requested = resolve);
@@ -496,15 +497,19 @@ describe("Chromium", () => {
         const client = library.createClient({
           endpoint,
           credentials,
-          // The service makes the upload, and its answer is lost on the way back.
-          fetch: async (request) => {
-            const initiate = request.method == "POST" && new URL(request.url).search == "?uploads";
-            const response = await fetch(request);
-            if (initiate && lose) {
-              lose = false;
-              throw new TypeError("connection reset");
-            }
-            return response;
+          // Without it, the page's own fetch: replaced by a transport that counts, with progress.
+          ...!input.runtimeFetch && {
+            // The service makes the upload, and its answer is lost on the way back.
+            fetch: async (request) => {
+              const initiate = request.method == "POST" &&
+                new URL(request.url).search == "?uploads";
+              const response = await fetch(request);
+              if (initiate && lose) {
+                lose = false;
+                throw new TypeError("connection reset");
+              }
+              return response;
+            },
           },
         });
         try {
@@ -522,6 +527,7 @@ describe("Chromium", () => {
             signal: controller.signal,
             cleanupTimeout: 300,
             ...input.onProgress && { onProgress: () => {} },
+            metadata: input.metadata,
           });
           const left = result.cleanupError;
           return {
@@ -549,6 +555,8 @@ describe("Chromium", () => {
       parts,
       resume,
       loseInitiateAnswer,
+      runtimeFetch,
+      metadata,
     });
     if (how == "hold" && !loseInitiateAnswer) {
       await asked;
@@ -616,6 +624,14 @@ describe("Chromium", () => {
     const attempt = (chunk, key, options) => uploadWithoutChunk("hold", chunk, key, options);
     const aborted = { name: "Error", cause: "undefined", reason: true };
 
+    // Metadata's checks, awaited before anything is read or sent: nothing was sent.
+    const checks = await attempt("src/request/metadata_headers.js", "stalls/metadata", {
+      metadata: { origin: "page" },
+    });
+    assert.deepEqual(checks, aborted);
+    const sent = emulator.state.requests.filter((r) => r.target.includes("stalls/metadata"));
+    assert.deepEqual(sent, []);
+
     // The single PUT's code, for a body that fits in one part: nothing was sent.
     const whole = await attempt("src/upload/put_whole.js", "stalls/whole", { parts: 1 });
     assert.deepEqual(whole, aborted);
@@ -632,6 +648,26 @@ describe("Chromium", () => {
     });
     assert.deepEqual(progress, aborted);
     assert.deepEqual(inProgress("stalls/progress"), []);
+
+    // Progress's code for a body that fits in one PUT: nothing was sent.
+    const wholeProgress = await attempt(
+      "src/upload/progress_reporter.js",
+      "stalls/whole-progress",
+      {
+        parts: 1,
+        onProgress: true,
+      },
+    );
+    assert.deepEqual(wholeProgress, aborted);
+    assert.equal(emulator.state.objects.get(`${BUCKET}/stalls/whole-progress`), undefined);
+
+    // The transports that count a body, awaited by each part sent with the page's own fetch.
+    const transport = await attempt("src/request/progress/progress_transport.js", "stalls/xhr", {
+      onProgress: true,
+      runtimeFetch: true,
+    });
+    assert.deepEqual(transport, aborted);
+    assert.deepEqual(inProgress("stalls/xhr"), []);
 
     // MD5's code, awaited by the first parts, which the pool waits for after an abort.
     const md5 = await attempt("src/md5_sliced.js", "stalls/md5");
