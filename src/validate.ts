@@ -99,6 +99,12 @@ export function checkHeaderValue(parameter: string, value: string, max = 2048): 
  */
 export const METADATA_NAME = /^[\w.-]+$/;
 
+/**
+ * A base64 MD5, as `Content-MD5` and the SSE-C key MD5 carry it: the 16 bytes
+ * in 24 characters, the last two `==` (so the 22nd holds only 2 bits).
+ */
+export const BASE64_MD5 = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
+
 /** The storage classes the service knows. */
 export const STORAGE_CLASSES = ["STANDARD", "STANDARD_IA"] as const;
 

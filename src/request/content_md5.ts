@@ -7,7 +7,7 @@
  */
 import { encodeBase64 } from "../encoding.ts";
 import { untilAborted } from "../until_aborted.ts";
-import { check, matches } from "../validate.ts";
+import { BASE64_MD5, check, matches } from "../validate.ts";
 
 /**
  * The Content-MD5 to send with a body, as the caller asked: `true` computes
@@ -27,7 +27,7 @@ export async function contentMd5(
 ): Promise<string | undefined> {
   // Given as text, it becomes a header: exactly the base64 of 16 bytes, nothing else.
   check(
-    typeof md5 == "boolean" || matches(/^[A-Za-z0-9+/]{21}[AQgw]==$/, md5),
+    typeof md5 == "boolean" || matches(BASE64_MD5, md5),
     "md5",
     "md5 must be true, false, or the base64 MD5 of the body (24 characters ending in ==)",
     md5,

@@ -9,6 +9,7 @@
 import { ValidationError } from "../errors.ts";
 import type { QueryParameter } from "../request/request_url.ts";
 import {
+  BASE64_MD5,
   check,
   checkHeaderValue,
   checkKey,
@@ -167,9 +168,6 @@ const RULES: Readonly<Record<SignableOperation, Rule>> = {
   },
   putObject: { method: "PUT", query: {}, headers: OBJECT_HEADERS },
 };
-
-/** A base64 MD5: 16 bytes. */
-const BASE64_MD5 = /^[A-Za-z0-9+/]{22}==$/;
 
 /** The SSE-C headers' values: a checked shape, and never shown in a refusal. */
 const SSE_C: Record<string, RegExp> = {
