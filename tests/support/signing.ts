@@ -30,6 +30,12 @@ export interface Signing {
   }[];
   /** Every status line, header and body the client side received. */
   received: string[];
+  /**
+   * The URL of every request the client's transport sent to storage: its own attempts, which a
+   * runtime's fetch may send again by itself (Bun does when a connection drops mid-body), so the
+   * emulator may see more.
+   */
+  sent: URL[];
   /** A client with a remote signer; options override the defaults (fast retries). */
   client(options?: Partial<ClientOptions>, signer?: RemoteSignerOptions): Client;
 }
@@ -62,6 +68,7 @@ export function withSigning(
   return withEmulator(emulatorOptions, async (harness) => {
     const batches: Signing["batches"] = [];
     const received: string[] = [];
+    const sent: URL[] = [];
     const serverClient = harness.client();
     const sign = async (request: Request) => {
       batches.push(await request.clone().json().catch(() => ({ requests: [] })));
@@ -74,6 +81,7 @@ export function withSigning(
         server,
         batches,
         received,
+        sent,
         client: (overrides = {}, signerOptions = {}) =>
           createClient({
             endpoint: harness.server.url,
@@ -81,7 +89,10 @@ export function withSigning(
               fetch: async (request) => keep(received, await fetch(request)),
               ...signerOptions,
             }),
-            fetch: async (request) => keep(received, await fetch(request)),
+            fetch: async (request) => {
+              sent.push(new URL(request.url));
+              return keep(received, await fetch(request));
+            },
             retry: { baseDelay: 1, maxDelay: 5 },
             ...overrides,
           }),
